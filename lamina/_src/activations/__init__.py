@@ -1,0 +1,37 @@
+"""The activation functions (`keras.activations`) and their lookup: `get`, `serialize`, `deserialize`."""
+
+from lamina._src.activations.activations import celu as celu
+from lamina._src.activations.activations import elu as elu
+from lamina._src.activations.activations import exponential as exponential
+from lamina._src.activations.activations import gelu as gelu
+from lamina._src.activations.activations import glu as glu
+from lamina._src.activations.activations import hard_shrink as hard_shrink
+from lamina._src.activations.activations import hard_sigmoid as hard_sigmoid
+from lamina._src.activations.activations import hard_silu as hard_silu
+from lamina._src.activations.activations import hard_swish as hard_swish
+from lamina._src.activations.activations import hard_tanh as hard_tanh
+from lamina._src.activations.activations import leaky_relu as leaky_relu
+from lamina._src.activations.activations import linear as linear
+from lamina._src.activations.activations import log_sigmoid as log_sigmoid
+from lamina._src.activations.activations import log_softmax as log_softmax
+from lamina._src.activations.activations import mish as mish
+from lamina._src.activations.activations import relu as relu
+from lamina._src.activations.activations import relu6 as relu6
+from lamina._src.activations.activations import selu as selu
+from lamina._src.activations.activations import sigmoid as sigmoid
+from lamina._src.activations.activations import silu as silu
+from lamina._src.activations.activations import soft_shrink as soft_shrink
+from lamina._src.activations.activations import softmax as softmax
+from lamina._src.activations.activations import softplus as softplus
+from lamina._src.activations.activations import softsign as softsign
+from lamina._src.activations.activations import sparse_plus as sparse_plus
+from lamina._src.activations.activations import sparse_sigmoid as sparse_sigmoid
+from lamina._src.activations.activations import sparsemax as sparsemax
+from lamina._src.activations.activations import squareplus as squareplus
+from lamina._src.activations.activations import swish as swish
+from lamina._src.activations.activations import tanh as tanh
+from lamina._src.activations.activations import tanh_shrink as tanh_shrink
+from lamina._src.activations.activations import threshold as threshold
+from lamina._src.activations.lookup import deserialize as deserialize
+from lamina._src.activations.lookup import get as get
+from lamina._src.activations.lookup import serialize as serialize

@@ -1,0 +1,3 @@
+"""Public datasets: `lamina.datasets.digits` (bundled, offline)."""
+
+from lamina.datasets import digits as digits

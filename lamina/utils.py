@@ -1,0 +1,8 @@
+"""Utilities (`keras.utils`)."""
+
+from lamina._src.backend.random import set_random_seed as set_random_seed
+from lamina._src.utils.numerical_utils import normalize as normalize
+from lamina._src.utils.numerical_utils import to_categorical as to_categorical
+from lamina._src.utils.py_dataset import PyDataset as PyDataset
+from lamina._src.utils.py_dataset import Sequence as Sequence
+from lamina._src.utils.sequence_utils import pad_sequences as pad_sequences
