@@ -9,6 +9,7 @@ from lamina import initializers as initializers
 from lamina import layers as layers
 from lamina import models as models
 from lamina import ops as ops
+from lamina import optimizers as optimizers
 from lamina import regularizers as regularizers
 from lamina import saving as saving
 from lamina import utils as utils
