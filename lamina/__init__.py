@@ -2,6 +2,7 @@
 
 from lamina import activations as activations
 from lamina import backend as backend
+from lamina import callbacks as callbacks
 from lamina import config as config
 from lamina import constraints as constraints
 from lamina import datasets as datasets

@@ -17,9 +17,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo", help="run the README's main job",
-        description="Build the tutorial model and print its summary.\n\nExample: lamina demo",
+        description="Train a small classifier on the bundled 8x8 digits, print its summary, "
+                    "progress and test accuracy.\n\nExample: lamina demo --epochs 20",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    demo.add_argument("--epochs", type=int, default=20, help="training epochs (default 20)")
     demo.set_defaults(func=_demo)
     return parser
 

@@ -1,4 +1,34 @@
-"""`Trainer`: the compile / fit / evaluate / predict half of `Model`."""
+"""`Trainer`: the compile / fit / evaluate / predict half of `Model`.
+
+The loops keep the model's state as arrays (`TrainState`) and run compiled pure steps on it;
+the Variables are written back lazily: at the end of each epoch, before any callback that
+overrides a batch hook runs (so it can read weights mid-epoch), and when a loop ends or fails.
+Compiled steps are cached per model and reused across `fit`/`evaluate`/`predict` calls until the
+model is recompiled.
+"""
+
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lamina._src.backend import random as lamina_random
+from lamina._src.backend.variables import StatelessScope
+from lamina._src.callbacks.callback_list import CallbackList
+from lamina._src.callbacks.progbar_logger import ProgbarLogger
+from lamina._src.trainers import steps as step_fns
+from lamina._src.trainers.data_adapters import (
+    ArrayData,
+    IteratorData,
+    is_array_data,
+    slice_batch,
+    train_validation_split,
+    unpack,
+)
+from lamina._src.utils import tree
+
+_LOG_INTERVAL = 0.05  # seconds between progress-bar refreshes in a terminal
 
 
 class Trainer:
@@ -8,3 +38,442 @@ class Trainer:
         self.compiled = False
         self.optimizer = None
         self.stop_training = False
+        self.history = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_trackers = []
+        self._compiled_fns: dict = {}
+        self._in_fit = False
+
+    # -- compile -------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True):
+        """Configure the model for training.
+
+        Args:
+            optimizer: a name (`"adam"`), an optimizer object, or a config dict.
+            loss: a name (`"mse"`, `"sparse_categorical_crossentropy"`), a `Loss`, a function
+                `(y_true, y_pred) -> per-sample loss`, or a list / dict of those per output.
+            loss_weights: a list or dict of per-output weights for the total loss.
+            metrics: names (`"accuracy"`, `"mae"`), `Metric` objects or functions; a list, or a
+                list / dict of lists per output.
+            weighted_metrics: metrics that also receive `sample_weight`.
+            run_eagerly: run steps as plain Python (for debugging) instead of compiled.
+            steps_per_execution: run this many training steps per compiled call.
+            jit_compile: `"auto"`/True compile with XLA; False is the same as run_eagerly.
+        """
+        from lamina._src.optimizers.serialization import get as get_optimizer
+        from lamina._src.trainers.compile_utils import CompileLoss, CompileMetrics
+
+        self.optimizer = get_optimizer(optimizer)
+        self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._loss_trackers = []
+        self.run_eagerly = bool(run_eagerly) or jit_compile is False
+        self.steps_per_execution = max(int(steps_per_execution or 1), 1)
+        self.jit_compile = jit_compile
+        self._compile_config = {
+            "optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+            "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+        }
+        self._compiled_fns = {}
+        self.compiled = True
+        self.stop_training = False
+
+    def _assert_compiled(self, what: str):
+        if not self.compiled or self._compile_loss is None and what != "predict":
+            raise RuntimeError(
+                f"You must call `compile()` with a loss before calling `{what}()` on model "
+                f"'{self.name}', e.g. model.compile(optimizer='adam', loss='mse')."
+            )
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker(s) and compiled metrics, as Keras lists them."""
+        if not self._loss_trackers:
+            return []
+        result = [self._loss_trackers[0]]
+        if self._compile_metrics is not None and self._compile_metrics.metrics:
+            result.extend(self._compile_metrics.metrics)
+        return result + self._loss_trackers[1:]
+
+    @property
+    def metrics_names(self) -> list[str]:
+        names = [m.name for m in self._loss_trackers[:1]]
+        if self._compile_metrics is not None and self._compile_metrics.metrics:
+            names.append("compile_metrics")
+        return names + [m.name for m in self._loss_trackers[1:]]
+
+    def _output_names(self) -> list[str]:
+        names = getattr(self, "output_names", None)
+        if names:
+            return list(names)
+        functional = getattr(self, "_functional", None)
+        if functional is not None:
+            return functional.output_names
+        count = getattr(self, "_num_outputs", 1)
+        return [f"output_{i}" for i in range(count)] if count > 1 else ["output"]
+
+    # -- state ---------------------------------------------------------------------------------
+    def _build_for(self, data):
+        """Build the model, loss, metrics and optimizer from the shapes of one batch."""
+        from lamina._src.trainers.compile_utils import make_loss_trackers
+
+        x, y, _ = data
+        if not self.built or any(not layer.built for layer in self._flatten_layers()):
+            with StatelessScope():
+                jax.eval_shape(lambda v: self(v), tree.map_structure(_spec, x))
+        if self._compile_loss is not None and not self._compile_loss.built and y is not None:
+            with StatelessScope():
+                y_pred = jax.eval_shape(lambda v: self(v), tree.map_structure(_spec, x))
+            self._num_outputs = len(tree.flatten(y_pred))
+            names = self._output_names()
+            y_spec = tree.map_structure(_spec, y)
+            self._compile_loss.build(y_spec, y_pred, names)
+            self._compile_metrics.build(y_spec, y_pred, names)
+            self._loss_trackers = make_loss_trackers(names)
+        if self.optimizer is not None and not self.optimizer.built:
+            self.optimizer.build(self.trainable_variables)
+
+    def _metric_variables(self) -> list:
+        variables = [v for t in self._loss_trackers for v in t.variables]
+        if self._compile_metrics is not None:
+            variables += self._compile_metrics.variables
+        return variables
+
+    def _fresh_metric_values(self) -> list:
+        values = [v for t in self._loss_trackers for v in t.stateless_reset_state()]
+        if self._compile_metrics is not None:
+            for m in self._compile_metrics.metrics:
+                values.extend(m.stateless_reset_state())
+        return values
+
+    def _read_state(self, with_optimizer=True) -> step_fns.TrainState:
+        return step_fns.TrainState(
+            [v.value for v in self.trainable_variables],
+            [v.value for v in self.non_trainable_variables],
+            [v.value for v in self.optimizer.variables] if with_optimizer and self.optimizer is not None else [],
+            self._fresh_metric_values(),
+        )
+
+    def _write_state(self, state: step_fns.TrainState) -> None:
+        """Assign the loop's arrays back to the Variables (the lazy write-back)."""
+        for group, values in ((self.trainable_variables, state.trainable),
+                              (self.non_trainable_variables, state.non_trainable),
+                              (self.optimizer.variables if self.optimizer is not None and state.optimizer else [],
+                               state.optimizer),
+                              (self._metric_variables(), state.metrics)):
+            for variable, value in zip(group, values):
+                variable._value = value
+
+    # -- compiled functions --------------------------------------------------------------------
+    def _compiled(self, key, make):
+        fn = self._compiled_fns.get(key)
+        if fn is None:
+            fn = make()
+            if not self.run_eagerly:
+                fn = jax.jit(fn, donate_argnums=(0,)) if key[0] == "train" else jax.jit(fn)
+            self._compiled_fns[key] = fn
+        return fn
+
+    def _array_step(self, kind: str, size: int, repeats: int = 1):
+        """A compiled step over `repeats` batches of `size` sliced from device-resident data."""
+        step = step_fns.train_step if kind == "train" else step_fns.test_step
+
+        def make():
+            def run(state, data, start):
+                if repeats == 1:
+                    return step(self, state, slice_batch(data, start, size))
+
+                def body(i, s):
+                    return step(self, s, slice_batch(data, start + i * size, size))
+
+                return jax.lax.fori_loop(0, repeats, body, state)
+            return run
+
+        return self._compiled((kind, "array", size, repeats), make)
+
+    def _batch_step(self, kind: str):
+        step = step_fns.train_step if kind == "train" else step_fns.test_step
+        return self._compiled((kind, "batch"), lambda: lambda state, data: step(self, state, data))
+
+    def _results_fn(self):
+        return self._compiled(("results",), lambda: lambda values: step_fns.metric_results(self, values))
+
+    def _logs(self, state: step_fns.TrainState) -> dict:
+        results = self._results_fn()(state.metrics)
+        return {k: float(v) for k, v in sorted(jax.device_get(results).items())}
+
+    # -- fit -----------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train the model; returns a `History` whose `.history` holds the per-epoch logs.
+
+        `x`/`y` are arrays (or lists/tuples/dicts of arrays for several inputs/outputs), or `x`
+        is a generator / `PyDataset` yielding `(x, y)` or `(x, y, sample_weight)` batches.
+        """
+        self._assert_compiled("fit")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = train_validation_split((x, y, sample_weight),
+                                                                          validation_split)
+        data = self._adapter(x, y, sample_weight, batch_size, shuffle, class_weight, steps_per_epoch)
+        val_data = None
+        if validation_data is not None:
+            # (x_val, y_val) or (x_val, y_val, sample_weight_val); else a generator / PyDataset.
+            vx, vy, vsw = (unpack(tuple(validation_data)) if isinstance(validation_data, tuple | list)
+                           else (validation_data, None, None))
+            val_data = self._adapter(vx, vy, vsw, validation_batch_size or batch_size, False, None,
+                                     validation_steps)
+        self._build_for(self._first_batch(data))
+
+        callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                                 verbose=verbose, epochs=epochs, steps=data.steps)
+        progbar_only = all(isinstance(c, ProgbarLogger)
+                           for c in callbacks._batch_hooks["on_train_batch_end"])
+        rng = np.random.default_rng(lamina_random.make_seed())
+        self.stop_training = False
+        self._in_fit = True
+        state = self._read_state()
+        callbacks.on_train_begin()
+        try:
+            for epoch in range(initial_epoch, epochs):
+                state = state._replace(metrics=self._fresh_metric_values())
+                callbacks.on_epoch_begin(epoch)
+                state = self._run_epoch(data, state, callbacks, rng, progbar_only, verbose)
+                logs = self._logs(state)
+                self._write_state(state)
+                if val_data is not None and (epoch + 1) % validation_freq == 0:
+                    val_state = self._run_test_loop(val_data, state)
+                    logs.update({f"val_{k}": v for k, v in self._logs(val_state).items()})
+                callbacks.on_epoch_end(epoch, logs)
+                state = self._read_state()._replace(metrics=state.metrics)
+                if self.stop_training:
+                    break
+        finally:
+            self._write_state(state)
+            self._in_fit = False
+        callbacks.on_train_end(logs if epochs > initial_epoch else None)
+        return callbacks.history
+
+    def _run_epoch(self, data, state, callbacks, rng, progbar_only, verbose):
+        wants_begin = callbacks.needs_batch_hooks("on_train_batch_begin")
+        wants_end = callbacks.needs_batch_hooks("on_train_batch_end")
+        throttle = progbar_only and wants_end
+        last_log = time.perf_counter()
+
+        def after_step(step_index, state):
+            nonlocal last_log
+            if not wants_end:
+                return
+            if throttle:
+                now = time.perf_counter()
+                if verbose != 1 or now - last_log < _LOG_INTERVAL:
+                    return
+                last_log = now
+            else:
+                self._write_state(state)
+            callbacks.on_train_batch_end(step_index, self._logs(state))
+
+        step_index = 0
+        if isinstance(data, ArrayData):
+            epoch_arrays = data.epoch_data(rng)
+            full = min(data.num_full_batches, data.steps)
+            per_call = 1 if (wants_begin or (wants_end and not throttle)) else self.steps_per_execution
+            while step_index < full and not self.stop_training:
+                repeats = min(per_call, full - step_index)
+                if wants_begin:
+                    self._write_state(state)
+                    callbacks.on_train_batch_begin(step_index)
+                fn = self._array_step("train", data.batch_size, repeats)
+                state = fn(state, epoch_arrays, jnp.asarray(step_index * data.batch_size, "int32"))
+                step_index += repeats
+                after_step(step_index - 1, state)
+            if data.partial_batch_size and step_index < data.steps and not self.stop_training:
+                if wants_begin:
+                    self._write_state(state)
+                    callbacks.on_train_batch_begin(step_index)
+                fn = self._array_step("train", data.partial_batch_size)
+                state = fn(state, epoch_arrays, jnp.asarray(step_index * data.batch_size, "int32"))
+                after_step(step_index, state)
+            return state
+        data.on_epoch_begin()
+        fn = self._batch_step("train")
+        for batch in data.batches():
+            if self.stop_training:
+                break
+            if wants_begin:
+                self._write_state(state)
+                callbacks.on_train_batch_begin(step_index)
+            state = fn(state, batch)
+            after_step(step_index, state)
+            step_index += 1
+        data.on_epoch_end()
+        return state
+
+    def _run_test_loop(self, data, state, callbacks=None):
+        state = step_fns.TrainState(list(state.trainable), list(state.non_trainable), [],
+                                 self._fresh_metric_values())
+        if isinstance(data, ArrayData):
+            arrays = data.device_data()
+            full = min(data.num_full_batches, data.steps)
+            for i in range(full):
+                state = self._array_step("test", data.batch_size)(
+                    state, arrays, jnp.asarray(i * data.batch_size, "int32"))
+                if callbacks is not None:
+                    callbacks.on_test_batch_end(i, None)
+            if data.partial_batch_size and full < data.steps:
+                state = self._array_step("test", data.partial_batch_size)(
+                    state, arrays, jnp.asarray(full * data.batch_size, "int32"))
+            return state
+        fn = self._batch_step("test")
+        for i, batch in enumerate(data.batches()):
+            state = fn(state, batch)
+            if callbacks is not None:
+                callbacks.on_test_batch_end(i, None)
+        return state
+
+    # -- evaluate / predict ----------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss and metrics on the data: a scalar, a list (`metrics_names` order) or a dict."""
+        self._assert_compiled("evaluate")
+        verbose = 1 if verbose == "auto" else int(verbose)
+        data = self._adapter(x, y, sample_weight, batch_size, False, None, steps)
+        self._build_for(self._first_batch(data))
+        callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                                 epochs=1, steps=data.steps)
+        callbacks.on_test_begin()
+        state = self._run_test_loop(data, self._read_state(with_optimizer=False))
+        logs = self._logs(state)
+        self._write_state(step_fns.TrainState([], [], [], state.metrics))
+        callbacks.on_test_end(logs)
+        if return_dict:
+            return logs
+        return self._flatten_logs(logs)
+
+    def _flatten_logs(self, logs: dict):
+        first = ["loss"] + [t.name for t in self._loss_trackers[1:]]
+        ordered = [logs[k] for k in first if k in logs] + [logs[k] for k in sorted(logs) if k not in first]
+        return ordered[0] if len(ordered) == 1 else ordered
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for `x` as numpy arrays, computed in batches of `batch_size` (default 32).
+
+        The last partial batch is padded to the batch size, so one compiled function serves
+        every batch.
+        """
+        verbose = 1 if verbose == "auto" else int(verbose)
+        batch_size = int(batch_size or 32)
+        data = self._adapter(x, None, None, batch_size, False, None, steps)
+        self._build_for(self._first_batch(data))
+        trainable = [v.value for v in self.trainable_variables]
+        non_trainable = [v.value for v in self.non_trainable_variables]
+        fn = self._compiled(("predict",), lambda: lambda t, n, xb: step_fns.predict_step(self, t, n, xb))
+        callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                                 epochs=1, steps=data.steps)
+        callbacks.on_predict_begin()
+        outputs = []
+        batches = data.host_batches() if isinstance(data, ArrayData) else data.batches()
+        for i, (xb, _, _) in enumerate(batches):
+            if steps is not None and i >= steps:
+                break
+            n = _batch_size(xb)
+            if isinstance(data, ArrayData) and n < batch_size:
+                xb = tree.map_structure(lambda v: _pad(v, batch_size), xb)
+            out = fn(trainable, non_trainable, xb)
+            outputs.append(tree.map_structure(lambda o, n=n: o[:n], out))
+            callbacks.on_predict_batch_end(i, None)
+        callbacks.on_predict_end()
+        if not outputs:
+            raise ValueError("predict() received no data: the input holds 0 samples.")
+        host = jax.device_get(outputs)
+        return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *host)
+
+    # -- single batches --------------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One gradient step on one batch; returns the loss (and metrics) for that batch."""
+        self._assert_compiled("train_on_batch")
+        data = ArrayData(x, y, sample_weight, batch_size=None, class_weight=class_weight)
+        data.batch_size = data.num_samples
+        batch = tree.map_structure(lambda v: None if v is None else jnp.asarray(v), data.data)
+        self._build_for(batch)
+        state = self._read_state()
+        state = self._batch_step("train")(state, batch)
+        self._write_state(state)
+        logs = self._logs(state)
+        return logs if return_dict else self._flatten_logs(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled("test_on_batch")
+        batch = tree.map_structure(lambda v: None if v is None else jnp.asarray(v),
+                                   ArrayData(x, y, sample_weight).data)
+        self._build_for(batch)
+        state = self._batch_step("test")(self._read_state(with_optimizer=False), batch)
+        logs = self._logs(state)
+        return logs if return_dict else self._flatten_logs(logs)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=max(_batch_size(tree.map_structure(np.asarray, x)), 1), verbose=0)
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _adapter(self, x, y, sample_weight, batch_size, shuffle, class_weight, steps):
+        if x is None:
+            raise ValueError(f"No input data was given to model '{self.name}': pass `x`.")
+        if is_array_data(x):
+            return ArrayData(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
+                             class_weight=class_weight, steps=steps)
+        if y is not None:
+            raise ValueError(
+                "`y` must not be given when `x` is a generator or a PyDataset: the batches must "
+                "yield (x, y) themselves."
+            )
+        return IteratorData(x, steps=steps)
+
+    @staticmethod
+    def _first_batch(data):
+        if isinstance(data, ArrayData):
+            size = min(data.batch_size, data.num_samples)
+            return tree.map_structure(lambda v: None if v is None else v[:size], data.data)
+        if isinstance(data.source, list | tuple):
+            return unpack(data.source[0])
+        from lamina._src.utils.py_dataset import PyDataset
+
+        if isinstance(data.source, PyDataset):
+            return unpack(data.source[0])
+        # A one-shot generator: peek at the first batch and put it back in front.
+        first = next(iter(data.batches()))
+        rest = data._iterator
+
+        def chained():
+            yield first
+            if rest is not None:
+                yield from rest
+
+        data._iterator = chained()
+        data.source = data._iterator
+        return first
+
+
+def _spec(v):
+    if v is None:
+        return None
+    v = v if hasattr(v, "dtype") else np.asarray(v)
+    return jax.ShapeDtypeStruct(tuple(v.shape), v.dtype)
+
+
+def _batch_size(x) -> int:
+    leaves = [v for v in tree.flatten(x) if v is not None]
+    return int(leaves[0].shape[0]) if leaves else 0
+
+
+def _pad(v, size):
+    if v is None:
+        return None
+    n = v.shape[0]
+    return np.concatenate([np.asarray(v), np.zeros((size - n, *v.shape[1:]), np.asarray(v).dtype)])
+

@@ -1,0 +1,201 @@
+"""Turning what users pass to `fit`/`evaluate`/`predict` into batches.
+
+* Arrays (numpy or JAX, in nested lists/tuples/dicts): `ArrayData`. The arrays move to the
+  device once; each epoch permutes them once on the device, and every step slices its batch
+  inside the compiled step, so no batch is copied from the host per step.
+* Python generators/iterators yielding `(x, y)` or `(x, y, sample_weight)`, and
+  `PyDataset`/`Sequence` objects: `IteratorData`, which converts each batch as it comes.
+"""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lamina._src.utils import tree
+from lamina._src.utils.py_dataset import PyDataset
+
+
+def _to_host(x):
+    if x is None:
+        return None
+    if isinstance(x, jax.Array):
+        return x
+    array = np.asarray(x)
+    if array.dtype == np.float64:
+        array = array.astype(np.float32)  # Keras feeds float64 data as floatx
+    if array.dtype == np.int64:
+        array = array.astype(np.int32)
+    return array
+
+
+def is_array_data(x) -> bool:
+    leaves = tree.flatten(x)
+    return bool(leaves) and all(hasattr(v, "shape") or isinstance(v, list | float | int) for v in leaves if v is not None) \
+        and not isinstance(x, PyDataset) and not hasattr(x, "__next__")
+
+
+def unpack(data):
+    """`(x, y, sample_weight)` from a batch given as x, (x,), (x, y) or (x, y, sw)."""
+    if isinstance(data, tuple):
+        if len(data) == 1:
+            return data[0], None, None
+        if len(data) == 2:
+            return data[0], data[1], None
+        if len(data) == 3:
+            return data
+        raise ValueError(
+            f"A data batch must be x, (x,), (x, y) or (x, y, sample_weight); received a tuple "
+            f"of length {len(data)}."
+        )
+    return data, None, None
+
+
+def class_weight_to_sample_weight(y, class_weight: dict):
+    """One weight per sample from `class_weight` (labels as ints or one-hot rows)."""
+    y = np.asarray(y)
+    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(len(y), -1)[:, 0]
+    labels = np.round(labels).astype(int)
+    table = np.ones(max(max(class_weight) + 1, int(labels.max()) + 1 if labels.size else 1), "float32")
+    for cls, weight in class_weight.items():
+        table[int(cls)] = weight
+    return table[labels]
+
+
+class ArrayData:
+    """In-memory arrays split into batches of `batch_size` (the last one may be smaller)."""
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
+                 class_weight=None, steps=None):
+        x, y, sample_weight = tree.map_structure(_to_host, (x, y, sample_weight))
+        counts = {(name, int(v.shape[0])) for name, part in (("x", x), ("y", y), ("sample_weight", sample_weight))
+                  for v in tree.flatten(part) if v is not None}
+        sizes = {n for _, n in counts}
+        if len(sizes) > 1:
+            detail = ", ".join(f"{name}: {n}" for name, n in sorted(counts))
+            raise ValueError(
+                f"Data cardinality is ambiguous: the arrays hold different numbers of samples "
+                f"({detail}). Make sure all arrays contain the same number of samples."
+            )
+        if class_weight is not None:
+            if y is None or len(tree.flatten(y)) != 1:
+                raise ValueError("`class_weight` needs a single target array `y`.")
+            cw = class_weight_to_sample_weight(tree.flatten(y)[0], class_weight)
+            sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
+        self.num_samples = sizes.pop() if sizes else 0
+        if self.num_samples == 0:
+            raise ValueError("The data is empty: the arrays passed hold 0 samples.")
+        self.batch_size = int(batch_size or 32)
+        self.shuffle = shuffle
+        self.data = (x, y, sample_weight)
+        self.steps = steps if steps is not None else math.ceil(self.num_samples / self.batch_size)
+        self._device_data = None
+
+    @property
+    def num_full_batches(self) -> int:
+        return self.num_samples // self.batch_size
+
+    @property
+    def partial_batch_size(self) -> int:
+        return self.num_samples % self.batch_size
+
+    def device_data(self):
+        if self._device_data is None:
+            self._device_data = tree.map_structure(
+                lambda v: None if v is None else jnp.asarray(v), self.data)
+        return self._device_data
+
+    def epoch_data(self, rng: np.random.Generator | None):
+        """The device arrays for one epoch, permuted when shuffling (one gather per epoch)."""
+        data = self.device_data()
+        if not self.shuffle or rng is None:
+            return data
+        if self.shuffle == "batch":
+            order = np.arange(self.num_samples)
+            starts = rng.permutation(math.ceil(self.num_samples / self.batch_size))
+            order = np.concatenate([order[s * self.batch_size:(s + 1) * self.batch_size] for s in starts])
+        else:
+            order = rng.permutation(self.num_samples)
+        index = jnp.asarray(order)
+        return tree.map_structure(lambda v: None if v is None else jnp.take(v, index, axis=0), data)
+
+    def host_batches(self):
+        """Batches of host arrays, in order (used by eager loops and predict)."""
+        x, y, sw = self.data
+        for step in range(math.ceil(self.num_samples / self.batch_size)):
+            sl = slice(step * self.batch_size, (step + 1) * self.batch_size)
+            yield tree.map_structure(lambda v, s=sl: None if v is None else v[s], (x, y, sw))
+
+
+def slice_batch(data, start, size: int):
+    """`data[start:start + size]` along axis 0 of every array, inside a compiled function."""
+    return tree.map_structure(
+        lambda v: None if v is None else jax.lax.dynamic_slice_in_dim(v, start, size, axis=0), data)
+
+
+class IteratorData:
+    """Batches from a generator, an iterator or a `PyDataset` (converted as they come)."""
+
+    def __init__(self, data, steps=None):
+        self.source = data
+        if isinstance(data, PyDataset):
+            self.steps = steps if steps is not None else data.num_batches
+        else:
+            self.steps = steps if steps is not None else (len(data) if hasattr(data, "__len__") else None)
+        self._iterator = None
+
+    def on_epoch_begin(self):
+        if isinstance(self.source, PyDataset):
+            self.source.on_epoch_begin()
+
+    def on_epoch_end(self):
+        if isinstance(self.source, PyDataset):
+            self.source.on_epoch_end()
+
+    def batches(self):
+        """Yields `(x, y, sample_weight)` batches for one epoch (up to `steps` when given)."""
+        if isinstance(self.source, PyDataset):
+            count = self.steps if self.steps is not None else len(self.source)
+            for i in range(count):
+                yield self._convert(self.source[i])
+            return
+        if self._iterator is None or hasattr(self.source, "__len__"):
+            self._iterator = iter(self.source)
+        produced = 0
+        while self.steps is None or produced < self.steps:
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                self._iterator = None
+                return
+            produced += 1
+            yield self._convert(batch)
+
+    @staticmethod
+    def _convert(batch):
+        x, y, sw = unpack(batch)
+        return tree.map_structure(lambda v: None if v is None else jnp.asarray(_to_host(v)), (x, y, sw))
+
+
+def train_validation_split(data, validation_split: float):
+    """Split arrays into the first `1 - split` and the last `split` of the samples, as Keras."""
+    if not 0 < validation_split < 1:
+        raise ValueError(f"validation_split must be in (0, 1), received {validation_split}.")
+    leaves = [v for v in tree.flatten(data) if v is not None]
+    for v in leaves:
+        if not hasattr(v, "shape"):
+            raise ValueError(
+                "validation_split is only supported for arrays (numpy or JAX), not for "
+                f"{type(v).__name__} data; pass validation_data instead."
+            )
+    n = int(leaves[0].shape[0])
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"validation_split={validation_split} leaves no samples for "
+            f"{'training' if split_at == 0 else 'validation'} out of {n}."
+        )
+    train = tree.map_structure(lambda v: None if v is None else v[:split_at], data)
+    val = tree.map_structure(lambda v: None if v is None else v[split_at:], data)
+    return train, val

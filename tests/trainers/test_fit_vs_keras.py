@@ -1,0 +1,146 @@
+"""fit / evaluate / predict against real Keras 3: same model, same initial weights, same batches
+(shuffle off, no dropout) -> the same per-epoch losses and metrics."""
+
+import numpy as np
+import pytest
+
+import lamina
+
+RNG = np.random.default_rng(42)
+X = RNG.normal(size=(100, 6)).astype("float32")
+Y_CLASS = RNG.integers(0, 3, size=(100,))
+Y_REG = (X @ RNG.normal(size=(6, 1)) + 0.1 * RNG.normal(size=(100, 1))).astype("float32")
+X2 = RNG.normal(size=(100, 4)).astype("float32")
+
+
+def classifier(K):
+    return K.Sequential([K.Input(shape=(6,)), K.layers.Dense(16, activation="relu"),
+                         K.layers.Dense(3, activation="softmax")])
+
+
+def regressor(K):
+    return K.Sequential([K.Input(shape=(6,)), K.layers.Dense(8, activation="tanh"),
+                         K.layers.Dense(1)])
+
+
+def two_outputs(K):
+    a = K.Input(shape=(6,), name="a")
+    b = K.Input(shape=(4,), name="b")
+    h = K.layers.Dense(8, activation="relu")(a)
+    main = K.layers.Dense(1, name="main")(K.layers.concatenate([h, b]))
+    aux = K.layers.Dense(3, activation="softmax", name="aux")(h)
+    return K.Model([a, b], [main, aux])
+
+
+def _optimizer(K, name):
+    return {
+        "sgd_momentum": lambda: K.optimizers.SGD(learning_rate=0.05, momentum=0.9),
+        "adam": lambda: K.optimizers.Adam(learning_rate=0.01),
+        "rmsprop": lambda: K.optimizers.RMSprop(learning_rate=0.005),
+        "adamw": lambda: K.optimizers.AdamW(learning_rate=0.01, weight_decay=0.01),
+    }[name]()
+
+
+def _pair(keras, build):
+    keras.backend.clear_session()
+    lamina.backend.clear_session()
+    k_model, l_model = build(keras), build(lamina)
+    weights = [np.random.default_rng(3).normal(size=w.shape).astype("float32") * 0.4
+               for w in k_model.get_weights()]
+    k_model.set_weights(weights)
+    l_model.set_weights(weights)
+    return k_model, l_model
+
+
+def _assert_histories_close(k_hist, l_hist, rtol=1e-4):
+    assert sorted(l_hist.history) == sorted(k_hist.history)
+    for key, k_values in k_hist.history.items():
+        np.testing.assert_allclose(l_hist.history[key], k_values, rtol=rtol, atol=1e-6,
+                                   err_msg=f"history[{key!r}] differs from Keras")
+
+
+@pytest.mark.parametrize("opt", ["sgd_momentum", "adam", "rmsprop", "adamw"])
+def test_classifier_epochs_match_keras(keras, opt):
+    k_model, l_model = _pair(keras, classifier)
+    for model, K in ((k_model, keras), (l_model, lamina)):
+        model.compile(optimizer=_optimizer(K, opt), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+    kwargs = dict(epochs=3, batch_size=16, shuffle=False, verbose=0, validation_split=0.2)
+    _assert_histories_close(k_model.fit(X, Y_CLASS, **kwargs), l_model.fit(X, Y_CLASS, **kwargs))
+    np.testing.assert_allclose(l_model.predict(X, verbose=0), k_model.predict(X, verbose=0),
+                               rtol=1e-4, atol=1e-6)
+    for a, b in zip(l_model.get_weights(), k_model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("opt", ["sgd_momentum", "adam", "rmsprop", "adamw"])
+def test_regressor_epochs_match_keras(keras, opt):
+    k_model, l_model = _pair(keras, regressor)
+    for model, K in ((k_model, keras), (l_model, lamina)):
+        model.compile(optimizer=_optimizer(K, opt), loss="mse", metrics=["mae"])
+    kwargs = dict(epochs=3, batch_size=32, shuffle=False, verbose=0)
+    _assert_histories_close(k_model.fit(X, Y_REG, **kwargs), l_model.fit(X, Y_REG, **kwargs))
+    k_eval = k_model.evaluate(X, Y_REG, verbose=0, batch_size=7)
+    l_eval = l_model.evaluate(X, Y_REG, verbose=0, batch_size=7)
+    np.testing.assert_allclose(l_eval, k_eval, rtol=1e-5)
+
+
+def test_two_output_model_with_loss_weights_matches_keras(keras):
+    k_model, l_model = _pair(keras, two_outputs)
+    for model, K in ((k_model, keras), (l_model, lamina)):
+        model.compile(optimizer=K.optimizers.Adam(0.01), loss=["mse", "sparse_categorical_crossentropy"],
+                      loss_weights=[0.9, 0.1], metrics=[["mae"], ["accuracy"]])
+    kwargs = dict(epochs=2, batch_size=25, shuffle=False, verbose=0,
+                  validation_data=([X[:20], X2[:20]], [Y_REG[:20], Y_CLASS[:20]]))
+    _assert_histories_close(k_model.fit([X, X2], [Y_REG, Y_CLASS], **kwargs),
+                            l_model.fit([X, X2], [Y_REG, Y_CLASS], **kwargs))
+    assert l_model.metrics_names == k_model.metrics_names
+    np.testing.assert_allclose(l_model.evaluate([X, X2], [Y_REG, Y_CLASS], verbose=0),
+                               k_model.evaluate([X, X2], [Y_REG, Y_CLASS], verbose=0), rtol=1e-5)
+    k_dict = k_model.evaluate([X, X2], [Y_REG, Y_CLASS], verbose=0, return_dict=True)
+    l_dict = l_model.evaluate({"a": X, "b": X2}, {"main": Y_REG, "aux": Y_CLASS}, verbose=0,
+                              return_dict=True)
+    assert sorted(l_dict) == sorted(k_dict)
+    for key in k_dict:
+        np.testing.assert_allclose(l_dict[key], k_dict[key], rtol=1e-5)
+
+
+def test_sample_weight_and_class_weight_match_keras(keras):
+    k_model, l_model = _pair(keras, classifier)
+    for model in (k_model, l_model):
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
+                      weighted_metrics=["accuracy"])
+    sw = np.random.default_rng(9).uniform(0.1, 2.0, size=100).astype("float32")
+    kwargs = dict(epochs=2, batch_size=16, shuffle=False, verbose=0)
+    _assert_histories_close(k_model.fit(X, Y_CLASS, sample_weight=sw, **kwargs),
+                            l_model.fit(X, Y_CLASS, sample_weight=sw, **kwargs))
+    cw = {0: 1.0, 1: 3.0, 2: 0.5}
+    _assert_histories_close(k_model.fit(X, Y_CLASS, class_weight=cw, **kwargs),
+                            l_model.fit(X, Y_CLASS, class_weight=cw, **kwargs))
+
+
+def test_regularization_losses_join_the_loss_like_keras(keras):
+    def build(K):
+        return K.Sequential([K.Input(shape=(6,)),
+                             K.layers.Dense(8, activation="relu", kernel_regularizer="l2",
+                                            activity_regularizer="l1"),
+                             K.layers.Dense(1)])
+
+    k_model, l_model = _pair(keras, build)
+    for model in (k_model, l_model):
+        model.compile(optimizer="sgd", loss="mse")
+    kwargs = dict(epochs=2, batch_size=20, shuffle=False, verbose=0)
+    _assert_histories_close(k_model.fit(X, Y_REG, **kwargs), l_model.fit(X, Y_REG, **kwargs))
+
+
+def test_train_and_test_on_batch_match_keras(keras):
+    k_model, l_model = _pair(keras, regressor)
+    for model in (k_model, l_model):
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    for _ in range(3):
+        np.testing.assert_allclose(l_model.train_on_batch(X[:10], Y_REG[:10]),
+                                   k_model.train_on_batch(X[:10], Y_REG[:10]), rtol=1e-5)
+    np.testing.assert_allclose(l_model.test_on_batch(X[:10], Y_REG[:10]),
+                               k_model.test_on_batch(X[:10], Y_REG[:10]), rtol=1e-5)
+    np.testing.assert_allclose(l_model.predict_on_batch(X[:10]), k_model.predict_on_batch(X[:10]),
+                               rtol=1e-5, atol=1e-6)

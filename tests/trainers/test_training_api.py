@@ -1,0 +1,173 @@
+"""The training API around the numerics: data forms, errors, History, progress output, state."""
+
+import numpy as np
+import pytest
+
+import lamina
+
+L = lamina.layers
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(64, 5)).astype("float32")
+Y = (X.sum(axis=1, keepdims=True) > 0).astype("float32")
+
+
+def small_model(dropout=0.0):
+    layers = [lamina.Input(shape=(5,)), L.Dense(8, activation="relu")]
+    if dropout:
+        layers.append(L.Dropout(dropout))
+    model = lamina.Sequential(layers + [L.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_history_structure():
+    model = small_model()
+    history = model.fit(X, Y, epochs=3, batch_size=16, verbose=0, validation_split=0.25)
+    assert history.epoch == [0, 1, 2]
+    assert list(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert all(len(v) == 3 and all(isinstance(f, float) for f in v) for v in history.history.values())
+    assert history.params == {"verbose": 0, "epochs": 3, "steps": 3}
+    assert history.model is model and model.history is history
+
+
+def test_fit_learns_and_evaluate_agrees_with_predict():
+    lamina.utils.set_random_seed(1)
+    model = small_model()
+    model.compile(optimizer=lamina.optimizers.Adam(0.02), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(X, Y, epochs=30, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0] * 0.7
+    loss, accuracy = model.evaluate(X, Y, verbose=0)
+    predicted = model.predict(X, verbose=0)
+    assert predicted.shape == (64, 1) and isinstance(predicted, np.ndarray)
+    assert accuracy == pytest.approx(float(((predicted > 0.5) == Y).mean()), abs=1e-6)
+
+
+def test_generators_and_pydataset_inputs():
+    def generator():
+        while True:
+            for i in range(0, 64, 16):
+                yield X[i:i + 16], Y[i:i + 16]
+
+    class Data(lamina.utils.PyDataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return X[i * 16:(i + 1) * 16], Y[i * 16:(i + 1) * 16]
+
+    model = small_model()
+    h1 = model.fit(generator(), steps_per_epoch=4, epochs=2, verbose=0)
+    h2 = model.fit(Data(), epochs=2, verbose=0, validation_data=Data())
+    assert len(h1.history["loss"]) == 2 and "val_loss" in h2.history
+    assert model.predict(Data(), verbose=0).shape == (64, 1)
+    assert np.isfinite(model.evaluate(Data(), verbose=0)).all()
+
+
+def test_multi_input_forms_tuple_and_dict():
+    a, b = lamina.Input(shape=(5,), name="wide_input"), lamina.Input(shape=(3,), name="deep_input")
+    out = L.Dense(1)(L.concatenate([a, L.Dense(4)(b)]))
+    model = lamina.Model([a, b], out)
+    model.compile("sgd", "mse")
+    xb = RNG.normal(size=(64, 3)).astype("float32")
+    model.fit((X, xb), Y, epochs=1, verbose=0)
+    model.fit({"wide_input": X, "deep_input": xb}, Y, epochs=1, verbose=0)
+    assert model.predict({"wide_input": X, "deep_input": xb}, verbose=0).shape == (64, 1)
+
+
+def test_clear_errors():
+    model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(1)])
+    with pytest.raises(RuntimeError, match="compile"):
+        model.fit(X, Y, verbose=0)
+    model.compile("sgd", "mse")
+    with pytest.raises(ValueError, match=r"different numbers of samples.*x: 64.*y: 10"):
+        model.fit(X, Y[:10], verbose=0)
+    with pytest.raises(ValueError, match=r"Input '.*' of model .* expects shape \(None, 5\)"):
+        model.fit(X[:, :4], Y, verbose=0)
+
+
+def test_predict_partial_batches_share_one_compilation():
+    model = small_model()
+    model.predict(X[:10], batch_size=8, verbose=0)
+    model.predict(X[:13], batch_size=8, verbose=0)
+    model.predict(X[:3], batch_size=8, verbose=0)
+    (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
+    assert predict_fn._cache_size() == 1
+    np.testing.assert_allclose(model.predict(X[:13], batch_size=8, verbose=0),
+                               np.asarray(model(X[:13])), rtol=1e-6)
+
+
+def test_predict_does_not_grow_memory_or_compilations():
+    model = small_model()
+    for _ in range(200):
+        model.predict(X[:1], verbose=0)
+    (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
+    assert predict_fn._cache_size() == 1
+
+
+def test_seeded_training_with_dropout_and_shuffle_repeats():
+    def run():
+        lamina.utils.set_random_seed(5)
+        model = small_model(dropout=0.3)
+        return model.fit(X, Y, epochs=2, batch_size=8, verbose=0).history["loss"], model.get_weights()
+
+    (loss_a, w_a), (loss_b, w_b) = run(), run()
+    assert loss_a == loss_b
+    for a, b in zip(w_a, w_b):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_callbacks_see_current_weights_mid_epoch_and_stop_training():
+    seen = []
+
+    class Spy(lamina.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append((batch, self.model.get_weights()[0].copy(), dict(logs)))
+            if batch == 2:
+                self.model.stop_training = True
+
+    model = small_model()
+    model.fit(X, Y, epochs=5, batch_size=16, verbose=0, callbacks=[Spy()])
+    assert [b for b, _, _ in seen] == [0, 1, 2]
+    assert not np.array_equal(seen[0][1], seen[1][1]), "weights must be current at each batch"
+    np.testing.assert_array_equal(seen[-1][1], model.get_weights()[0])
+    assert set(seen[0][2]) == {"loss", "accuracy"}
+
+
+def test_recompiling_resets_the_optimizer():
+    model = small_model()
+    model.fit(X, Y, epochs=1, verbose=0)  # 64 samples, batch 32: two steps
+    assert int(model.optimizer.iterations.value) == 2
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(X, Y, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations.value) == 2
+
+
+def test_progress_output_is_one_line_per_epoch_in_a_log(capsys):
+    model = small_model()
+    model.fit(X, Y, epochs=2, batch_size=16, verbose=1)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Epoch 1/2" and out[2] == "Epoch 2/2" and len(out) == 4
+    assert out[1].startswith("4/4 ━━━━━━━━━━━━━━━━━━━━ ") and " - accuracy: " in out[1]
+    assert "/step - accuracy: " in out[1] and " - loss: " in out[1]
+    model.fit(X, Y, epochs=1, batch_size=16, verbose=2)
+    line = capsys.readouterr().out.splitlines()[1]
+    assert line.startswith("4/4 - ") and "/step - accuracy: " in line
+
+
+def test_learning_rate_can_be_read_and_set():
+    model = small_model()
+    model.optimizer.learning_rate = 0.5
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.5)
+    model.fit(X, Y, epochs=1, verbose=0)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.5)
+
+
+def test_steps_per_execution_gives_the_same_result():
+    def run(spe):
+        lamina.utils.set_random_seed(3)
+        model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(4, activation="tanh"), L.Dense(1)])
+        model.compile("sgd", "mse", steps_per_execution=spe)
+        return model.fit(X, Y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
+
+    np.testing.assert_allclose(run(4), run(1), rtol=1e-6)
