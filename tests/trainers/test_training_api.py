@@ -171,3 +171,22 @@ def test_steps_per_execution_gives_the_same_result():
         return model.fit(X, Y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
 
     np.testing.assert_allclose(run(4), run(1), rtol=1e-6)
+
+
+def test_interrupt_mid_epoch_keeps_a_usable_model():
+    """Regression: train steps donate their inputs; an exception mid-epoch must not leave the
+    Variables pointing at donated (deleted) buffers."""
+
+    class Boom(lamina.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                raise KeyboardInterrupt
+
+    model = small_model()
+    before = model.get_weights()
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, Y, epochs=3, batch_size=8, verbose=0, callbacks=[Boom()])
+    after = model.get_weights()  # must not raise "buffer deleted"
+    assert not np.array_equal(after[0], before[0])
+    assert int(model.optimizer.iterations.value) == 2
+    model.fit(X, Y, epochs=1, verbose=0)  # and training can go on

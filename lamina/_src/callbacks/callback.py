@@ -55,5 +55,12 @@ BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begi
 
 
 def overrides(callback: Callback, hook: str) -> bool:
-    """Whether the callback's class replaces the base's do-nothing `hook`."""
-    return getattr(type(callback), hook, None) is not getattr(Callback, hook)
+    """Whether the callback really uses `hook` (so the trainer must call it every batch).
+
+    True when the class or the instance replaces the base's do-nothing hook, unless the
+    callback's `uses_batch_hook(hook)` says otherwise (e.g. a checkpoint saved per epoch).
+    """
+    replaced = hook in vars(callback) or getattr(type(callback), hook, None) is not getattr(Callback, hook)
+    if replaced and hasattr(callback, "uses_batch_hook"):
+        return bool(callback.uses_batch_hook(hook))
+    return replaced

@@ -44,6 +44,7 @@ class Trainer:
         self._loss_trackers = []
         self._compiled_fns: dict = {}
         self._in_fit = False
+        self._live_state = None
 
     # -- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -238,26 +239,31 @@ class Trainer:
         rng = np.random.default_rng(lamina_random.make_seed())
         self.stop_training = False
         self._in_fit = True
-        state = self._read_state()
-        callbacks.on_train_begin()
+        self._initial_epoch = None
+        callbacks.on_train_begin()  # may restore weights (BackupAndRestore)
+        initial_epoch = self._initial_epoch if self._initial_epoch is not None else initial_epoch
+        logs, state = None, None
         try:
             for epoch in range(initial_epoch, epochs):
-                state = state._replace(metrics=self._fresh_metric_values())
                 callbacks.on_epoch_begin(epoch)
+                # Read after the hook: callbacks may have set weights or the learning rate.
+                state = self._live_state = self._read_state()
                 state = self._run_epoch(data, state, callbacks, rng, progbar_only, verbose)
                 logs = self._logs(state)
                 self._write_state(state)
+                state = None
                 if val_data is not None and (epoch + 1) % validation_freq == 0:
-                    val_state = self._run_test_loop(val_data, state)
+                    val_state = self._run_test_loop(val_data, self._read_state(with_optimizer=False))
                     logs.update({f"val_{k}": v for k, v in self._logs(val_state).items()})
                 callbacks.on_epoch_end(epoch, logs)
-                state = self._read_state()._replace(metrics=state.metrics)
                 if self.stop_training:
                     break
         finally:
-            self._write_state(state)
+            if state is not None:  # interrupted mid-epoch: keep the progress made
+                self._write_state(self._live_state)
+            self._live_state = None
             self._in_fit = False
-        callbacks.on_train_end(logs if epochs > initial_epoch else None)
+        callbacks.on_train_end(logs)
         return callbacks.history
 
     def _run_epoch(self, data, state, callbacks, rng, progbar_only, verbose):
@@ -268,6 +274,7 @@ class Trainer:
 
         def after_step(step_index, state):
             nonlocal last_log
+            self._live_state = state  # donated inputs are gone: this is the model now
             if not wants_end:
                 return
             if throttle:

@@ -80,11 +80,10 @@ class Progbar:
         if self.target is not None:
             digits = len(str(self.target))
             count = f"{current:>{digits}}/{self.target}"
-            done = int(self.width * min(current, self.target) / self.target) if self.target else self.width
-            bar = "━" * done + (" " if not self._dynamic else "\x1b[2m" + "━" * (self.width - done) + "\x1b[0m") \
-                if done < self.width else "━" * self.width
-            if not self._dynamic:
-                bar = "━" * self.width
+            bar = "━" * self.width
+            if self._dynamic and current < self.target:
+                done = int(self.width * current / max(self.target, 1))
+                bar = "━" * done + "\x1b[2m" + "━" * (self.width - done) + "\x1b[0m"  # dim rest
             if finalize:
                 timing = f"{format_duration(elapsed)} {format_step_time(per_step)}"
             else:
