@@ -1,0 +1,70 @@
+"""The convolutions themselves, as pure JAX functions of arrays (no Variables, no layers).
+
+Kernels use Keras's layouts whatever the data format:
+
+* convolution: `(*kernel_size, in_channels // groups, filters)`;
+* transposed convolution: `(*kernel_size, filters, in_channels)`;
+* depthwise: `(*kernel_size, in_channels, depth_multiplier)`, output channel
+  `c * depth_multiplier + m` being input channel `c` through multiplier `m`.
+"""
+
+import jax.numpy as jnp
+from jax import lax
+
+from lamina._src.layers.convolutional.conv_utils import conv_transpose_padding
+
+
+def dimension_numbers(rank: int, data_format: str) -> lax.ConvDimensionNumbers:
+    """Input/output layout from `data_format`; the kernel is always `(*spatial, in, out)`."""
+    spatial = tuple(range(rank))
+    if data_format == "channels_last":
+        io_spec = (0, rank + 1, *range(1, rank + 1))
+    else:
+        io_spec = (0, 1, *range(2, rank + 2))
+    return lax.ConvDimensionNumbers(lhs_spec=io_spec, rhs_spec=(rank + 1, rank, *spatial),
+                                    out_spec=io_spec)
+
+
+def _lax_padding(padding: str, kernel_size, dilation_rate):
+    if padding == "causal":  # all of the dilated kernel's overhang on the left, none on the right
+        return [((k - 1) * d, 0) for k, d in zip(kernel_size, dilation_rate)]
+    return padding.upper()
+
+
+def conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str, groups: int = 1):
+    """An N-D (grouped, dilated) convolution: `padding` is "valid", "same" or "causal"."""
+    rank = inputs.ndim - 2
+    return lax.conv_general_dilated(
+        inputs.astype(kernel.dtype), kernel, window_strides=tuple(strides),
+        padding=_lax_padding(padding, kernel.shape[:rank], dilation_rate),
+        rhs_dilation=tuple(dilation_rate), dimension_numbers=dimension_numbers(rank, data_format),
+        feature_group_count=groups)
+
+
+def depthwise_conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str):
+    """Each input channel convolved with its own `depth_multiplier` filters."""
+    rank = inputs.ndim - 2
+    channels, multiplier = kernel.shape[-2], kernel.shape[-1]
+    grouped = jnp.reshape(kernel, (*kernel.shape[:rank], 1, channels * multiplier))
+    return conv(inputs, grouped, strides, padding, dilation_rate, data_format, groups=channels)
+
+
+def conv_transpose(inputs, kernel, strides, padding: str, output_padding, dilation_rate,
+                   data_format: str):
+    """The gradient of a convolution with respect to its input, with Keras's output sizes."""
+    rank = inputs.ndim - 2
+    kernel_size = kernel.shape[:rank]
+    output_padding = (None,) * rank if output_padding is None else output_padding
+    pads = [conv_transpose_padding(k, s, padding, p, d)
+            for k, s, p, d in zip(kernel_size, strides, output_padding, dilation_rate)]
+    return lax.conv_transpose(
+        inputs.astype(kernel.dtype), kernel, strides=tuple(strides), padding=pads,
+        rhs_dilation=tuple(dilation_rate), dimension_numbers=dimension_numbers(rank, data_format),
+        transpose_kernel=True)
+
+
+def bias_add(outputs, bias, data_format: str):
+    """Add a per-channel bias along the channel axis of `data_format`."""
+    if data_format == "channels_last":
+        return outputs + bias
+    return outputs + jnp.reshape(bias, (bias.shape[0],) + (1,) * (outputs.ndim - 2))
