@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina._src.backend import naming
+from lamina._src.backend import naming, tracking
 from lamina._src.backend.dtypes import is_float_dtype, standardize_dtype
 
 _local = threading.local()
@@ -125,7 +125,8 @@ class Variable:
         self._name = name
         parent = naming.current_path()
         self._path = f"{parent}/{name}" if parent else name
-        self.trainable = trainable
+        self._trainable = trainable
+        tracking.bump()
         self._autocast = autocast
         self.aggregation = aggregation
         self.constraint = None
@@ -196,6 +197,16 @@ class Variable:
         return self.assign(self.value - value)
 
     # -- attributes ------------------------------------------------------------------------
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool):
+        if bool(value) != self._trainable:
+            self._trainable = bool(value)
+            tracking.bump()
+
     @property
     def name(self) -> str:
         return self._name

@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina._src.backend import naming
+from lamina._src.backend import naming, tracking
 from lamina._src.backend.dtypes import get_policy, is_float_dtype, standardize_dtype
 from lamina._src.backend.random import SeedGenerator
 from lamina._src.backend.variables import (
@@ -362,6 +362,7 @@ class Layer(Operation):
         # As in Keras: freezing flips the flag on the weights created trainable, so the file
         # order (creation order) stays put while trainable_weights changes.
         self._trainable = bool(value)
+        tracking.bump()
         for variable in self._trainable_variables:
             variable.trainable = self._trainable
         for layer in self._layers:

@@ -1,5 +1,6 @@
 """`Sequential`: a plain stack of layers, each feeding the next."""
 
+from lamina._src.backend import tracking
 from lamina._src.layers.input_layer import InputLayer
 from lamina._src.layers.layer import Layer
 from lamina._src.models.functional import Functional
@@ -68,6 +69,7 @@ class Sequential(Model):
                 f"{self._layer_list[0].batch_shape}. You cannot add a different Input layer to it."
             )
         self._layer_list.append(layer)
+        tracking.bump()
         if rebuild:
             self._maybe_rebuild()
         else:
@@ -79,6 +81,7 @@ class Sequential(Model):
         if not self.layers:
             raise TypeError(f"There are no layers in Sequential model '{self.name}' to pop.")
         layer = self._layer_list.pop()
+        tracking.bump()
         self.built = False
         self._functional = None
         if rebuild:

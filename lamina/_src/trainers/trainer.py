@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina._src.backend import random as lamina_random
+from lamina._src.backend import tracking
 from lamina._src.backend.variables import StatelessScope
 from lamina._src.callbacks.callback_list import CallbackList
 from lamina._src.callbacks.progbar_logger import ProgbarLogger
@@ -45,6 +46,10 @@ class Trainer:
         self._compiled_fns: dict = {}
         self._in_fit = False
         self._live_state = None
+        self.run_eagerly = False
+        self.steps_per_execution = 1
+        self._structure_version = -1
+        self._cached_variables = None
 
     # -- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -80,6 +85,7 @@ class Trainer:
             "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
         }
         self._compiled_fns = {}
+        self._structure_version = -1
         self.compiled = True
         self.stop_training = False
 
@@ -123,6 +129,11 @@ class Trainer:
         from lamina._src.trainers.compile_utils import make_loss_trackers
 
         x, y, _ = data
+        ready = (self._structure_version == tracking.version() and
+                 (self._compile_loss is None or self._compile_loss.built or y is None) and
+                 (self.optimizer is None or self.optimizer.built))
+        if ready:
+            return
         if not self.built or any(not layer.built for layer in self._flatten_layers()):
             with StatelessScope():
                 jax.eval_shape(lambda v: self(v), tree.map_structure(_spec, x))
@@ -137,6 +148,15 @@ class Trainer:
             self._loss_trackers = make_loss_trackers(names)
         if self.optimizer is not None and not self.optimizer.built:
             self.optimizer.build(self.trainable_variables)
+        self._variable_lists()  # caches against the structure version
+
+    def _variable_lists(self):
+        """`(trainable_variables, non_trainable_variables)`, cached until the structure changes."""
+        if self._structure_version != tracking.version():
+            lists = (self.trainable_variables, self.non_trainable_variables)
+            self._cached_variables = lists
+            self._structure_version = tracking.version()
+        return self._cached_variables
 
     def _metric_variables(self) -> list:
         variables = [v for t in self._loss_trackers for v in t.variables]
@@ -152,17 +172,18 @@ class Trainer:
         return values
 
     def _read_state(self, with_optimizer=True) -> step_fns.TrainState:
+        trainable, non_trainable = self._variable_lists()
         return step_fns.TrainState(
-            [v.value for v in self.trainable_variables],
-            [v.value for v in self.non_trainable_variables],
+            [v.value for v in trainable],
+            [v.value for v in non_trainable],
             [v.value for v in self.optimizer.variables] if with_optimizer and self.optimizer is not None else [],
             self._fresh_metric_values(),
         )
 
     def _write_state(self, state: step_fns.TrainState) -> None:
         """Assign the loop's arrays back to the Variables (the lazy write-back)."""
-        for group, values in ((self.trainable_variables, state.trainable),
-                              (self.non_trainable_variables, state.non_trainable),
+        trainable, non_trainable = self._variable_lists()
+        for group, values in ((trainable, state.trainable), (non_trainable, state.non_trainable),
                               (self.optimizer.variables if self.optimizer is not None and state.optimizer else [],
                                state.optimizer),
                               (self._metric_variables(), state.metrics)):
@@ -378,8 +399,9 @@ class Trainer:
         batch_size = int(batch_size or 32)
         data = self._adapter(x, None, None, batch_size, False, None, steps)
         self._build_for(self._first_batch(data))
-        trainable = [v.value for v in self.trainable_variables]
-        non_trainable = [v.value for v in self.non_trainable_variables]
+        trainable_vars, non_trainable_vars = self._variable_lists()
+        trainable = [v.value for v in trainable_vars]
+        non_trainable = [v.value for v in non_trainable_vars]
         fn = self._compiled(("predict",), lambda: lambda t, n, xb: step_fns.predict_step(self, t, n, xb))
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                  epochs=1, steps=data.steps)
@@ -392,13 +414,16 @@ class Trainer:
             n = _batch_size(xb)
             if isinstance(data, ArrayData) and n < batch_size:
                 xb = tree.map_structure(lambda v: _pad(v, batch_size), xb)
-            out = fn(trainable, non_trainable, xb)
-            outputs.append(tree.map_structure(lambda o, n=n: o[:n], out))
+            outputs.append((fn(trainable, non_trainable, xb), n))
             callbacks.on_predict_batch_end(i, None)
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("predict() received no data: the input holds 0 samples.")
-        host = jax.device_get(outputs)
+        # One transfer; the padding rows are dropped on the host.
+        host = [tree.map_structure(lambda o, n=n: np.asarray(o)[:n], out)
+                for out, n in jax.device_get(outputs)]
+        if len(host) == 1:
+            return host[0]
         return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *host)
 
     # -- single batches --------------------------------------------------------------------------
