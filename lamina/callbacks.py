@@ -12,3 +12,4 @@ from lamina._src.callbacks.schedules import ReduceLROnPlateau as ReduceLROnPlate
 from lamina._src.callbacks.simple import CSVLogger as CSVLogger
 from lamina._src.callbacks.simple import LambdaCallback as LambdaCallback
 from lamina._src.callbacks.simple import TerminateOnNaN as TerminateOnNaN
+from lamina._src.callbacks.tensorboard import TensorBoard as TensorBoard
