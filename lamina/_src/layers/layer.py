@@ -77,6 +77,12 @@ class Layer(Operation):
             `Input` in front of the first layer of a `Sequential`.
     """
 
+    # Whether XLA on CPU runs this layer at full speed inside a loop of training steps
+    # (`fit` batches steps per dispatch for models made only of such layers). Convolutions,
+    # pooling windows and embedding scatters run several times slower in loops there
+    # (jax-ml/jax#12868), so those classes set it to False.
+    _fast_in_loops = True
+
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,
                  autocast: bool = True, name: str | None = None, **kwargs):
         batch_shape = self._pop_input_shape_kwargs(kwargs)

@@ -51,6 +51,8 @@ class BaseConv(Layer):
     `(batch, *new_spatial, filters)`, each new spatial size given by `conv_output_length`.
     """
 
+    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",

@@ -47,6 +47,8 @@ class BaseConvTranspose(Layer):
     and TensorFlow's), then `bias` of shape `(filters,)`.
     """
 
+    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",

@@ -43,6 +43,8 @@ class BaseDepthwiseConv(Layer):
     shape `(in_channels * depth_multiplier,)`.
     """
 
+    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+
     def __init__(self, rank, depth_multiplier, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", bias_initializer="zeros",

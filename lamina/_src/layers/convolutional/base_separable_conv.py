@@ -40,6 +40,8 @@ class BaseSeparableConv(Layer):
     `(filters,)`.
     """
 
+    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+
     def __init__(self, rank, depth_multiplier, filters, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
                  depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",

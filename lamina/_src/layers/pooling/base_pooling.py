@@ -54,6 +54,8 @@ class BasePooling(Layer):
     `(batch, *pooled_spatial, channels)`.
     """
 
+    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+
     def __init__(self, pool_size, strides, pool_dimensions, pool_mode="max", padding="valid",
                  data_format=None, name=None, **kwargs):
         super().__init__(name=name, **kwargs)
