@@ -550,9 +550,15 @@ class Layer(Operation):
     def get_build_config(self) -> dict | None:
         if self._build_shapes is None:
             return None
+        if isinstance(self._build_shapes, dict):  # build(query_shape, value_shape, ...)
+            return {"shapes_dict": self._build_shapes}
         return {"input_shape": self._build_shapes}
 
     def build_from_config(self, config: dict) -> None:
+        if "shapes_dict" in (config or {}) and not self.built:
+            with naming.name_scope(self.name):
+                self.build(**{k: _as_shape_structure(v) for k, v in config["shapes_dict"].items()})
+            return
         shape = (config or {}).get("input_shape")
         if shape is not None and not self.built:
             with naming.name_scope(self.name):

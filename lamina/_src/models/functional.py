@@ -1,5 +1,7 @@
 """`Functional`: a model defined by a graph from `Input` tensors to output tensors."""
 
+import inspect
+
 import jax.numpy as jnp
 import numpy as np
 
@@ -97,6 +99,8 @@ class Functional(Model):
                 input_masks = [masks.get(id(x)) for x in tree.flatten(node.call_args[0])] if node.call_args else []
                 if any(m is not None for m in input_masks):
                     kwargs["mask"] = input_masks[0] if len(input_masks) == 1 else input_masks
+            if masks and isinstance(operation, Layer):
+                _fill_named_masks(operation, node, kwargs, masks)
             outputs = operation(*args, **kwargs)
             flat_outputs = tree.flatten(outputs)
             for x, y in zip(node.outputs, flat_outputs):
@@ -179,3 +183,19 @@ class Functional(Model):
         from lamina._src.models.functional_config import functional_from_config
 
         return functional_from_config(cls, config, custom_objects=custom_objects, safe_mode=safe_mode)
+
+
+def _fill_named_masks(layer, node, kwargs, masks) -> None:
+    """As Keras: fill `<arg>_mask` call arguments (MultiHeadAttention's query_mask, value_mask,
+    key_mask) with the masks of the tensors passed as `<arg>`, for calls taking 2+ tensors."""
+    params = list(inspect.signature(layer.call).parameters)
+    bound = dict(zip(params, node.call_args))
+    bound.update(node.call_kwargs)
+    tensors = {k: v for k, v in bound.items() if isinstance(v, KerasTensor)}
+    if len(tensors) < 2:
+        return
+    for name, tensor in tensors.items():
+        if f"{name}_mask" in params and kwargs.get(f"{name}_mask") is None:
+            mask = masks.get(id(tensor))
+            if mask is not None:
+                kwargs[f"{name}_mask"] = mask
