@@ -8,6 +8,8 @@ from lamina import constraints as constraints
 from lamina import datasets as datasets
 from lamina import initializers as initializers
 from lamina import layers as layers
+from lamina import losses as losses
+from lamina import metrics as metrics
 from lamina import models as models
 from lamina import ops as ops
 from lamina import optimizers as optimizers

@@ -13,7 +13,9 @@ from lamina._src.saving.registry import register
 
 def _check_axis(axis) -> None:
     if isinstance(axis, bool) or not isinstance(axis, int):
-        raise ValueError(f"`axis` must be an int, received axis={axis!r} of type {type(axis).__name__}.")
+        raise ValueError(
+            f"`axis` must be an int, received axis={axis!r} of type {type(axis).__name__}."
+        )
 
 
 def _warn_single_class(loss_name: str, y_pred) -> None:
@@ -140,8 +142,13 @@ class BinaryCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+            binary_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -177,8 +184,13 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+            categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -218,8 +230,13 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            sparse_categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            from_logits=from_logits, ignore_class=ignore_class, axis=axis,
+            sparse_categorical_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.ignore_class = ignore_class

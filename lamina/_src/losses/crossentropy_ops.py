@@ -45,7 +45,9 @@ def categorical_crossentropy(target, output, from_logits: bool = False, axis: in
             "For integer class labels use sparse_categorical_crossentropy."
         )
     if target.ndim < 1:
-        raise ValueError("categorical_crossentropy expects inputs of rank at least 1, received scalars.")
+        raise ValueError(
+            "categorical_crossentropy expects inputs of rank at least 1, received scalars."
+        )
     return -jnp.sum(target * _log_probabilities(output, from_logits, axis), axis=axis)
 
 

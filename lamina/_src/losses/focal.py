@@ -116,9 +116,16 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            binary_focal_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
-            from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+            binary_focal_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -162,9 +169,15 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
         dtype=None,
     ):
         super().__init__(
-            categorical_focal_crossentropy, name=name, reduction=reduction, dtype=dtype,
-            alpha=alpha, gamma=gamma, from_logits=from_logits,
-            label_smoothing=label_smoothing, axis=axis,
+            categorical_focal_crossentropy,
+            name=name,
+            reduction=reduction,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing

@@ -32,11 +32,16 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
     """
 
     def __init__(
-        self, q=0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy",
+        self,
+        q=0.5,
+        reduction="sum_over_batch_size",
+        name="categorical_generalized_cross_entropy",
         dtype=None,
     ):
         if not 0 < q < 1:
-            raise ValueError(f"CategoricalGeneralizedCrossEntropy: q must be in (0, 1), received {q!r}.")
+            raise ValueError(
+                f"CategoricalGeneralizedCrossEntropy: q must be in (0, 1), received {q!r}."
+            )
         super().__init__(
             categorical_generalized_cross_entropy, name=name, reduction=reduction, dtype=dtype, q=q
         )

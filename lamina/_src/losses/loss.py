@@ -64,7 +64,10 @@ class Loss:
         else:
             mask = in_mask if in_mask is not None else out_mask
         return reduce_weighted_values(
-            losses, sample_weight=sample_weight, mask=mask, reduction=self.reduction,
+            losses,
+            sample_weight=sample_weight,
+            mask=mask,
+            reduction=self.reduction,
             dtype=self.dtype,
         )
 

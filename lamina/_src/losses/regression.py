@@ -84,7 +84,9 @@ def huber(y_true, y_pred, delta=1.0):
     half = jnp.asarray(0.5, abs_error.dtype)
     return mean(
         jnp.where(
-            abs_error <= delta, half * jnp.square(error), delta * abs_error - half * jnp.square(delta)
+            abs_error <= delta,
+            half * jnp.square(error),
+            delta * abs_error - half * jnp.square(delta),
         ),
         axis=-1,
     )

@@ -69,7 +69,12 @@ class Tversky(LossFunctionWrapper):
     """
 
     def __init__(
-        self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky", axis=None,
+        self,
+        alpha=0.5,
+        beta=0.5,
+        reduction="sum_over_batch_size",
+        name="tversky",
+        axis=None,
         dtype=None,
     ):
         super().__init__(

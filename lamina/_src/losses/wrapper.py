@@ -57,4 +57,3 @@ class LossFunctionWrapper(Loss):
 
     def __repr__(self):
         return f"<LossFunctionWrapper({self.fn}, kwargs={self._fn_kwargs})>"
-

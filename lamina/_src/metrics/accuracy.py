@@ -221,7 +221,10 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False
     ):
         super().__init__(
-            fn=sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+            fn=sparse_top_k_categorical_accuracy,
+            name=name,
+            dtype=dtype,
+            k=k,
             from_sorted_ids=from_sorted_ids,
         )
         self.k = k
@@ -233,5 +236,3 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         if self.from_sorted_ids:
             config["from_sorted_ids"] = True
         return config
-
-

@@ -56,8 +56,12 @@ class SensitivitySpecificityBase(Metric):
 
     def reset_state(self):
         count = len(self.thresholds)
-        for v in (self.true_positives, self.false_positives, self.true_negatives,
-                  self.false_negatives):
+        for v in (
+            self.true_positives,
+            self.false_positives,
+            self.true_negatives,
+            self.false_negatives,
+        ):
             v.assign(jnp.zeros((count,)))
 
     def get_config(self) -> dict:
@@ -154,7 +158,11 @@ class PrecisionAtRecall(SensitivitySpecificityBase):
         return self._max_where_at_least(rates["sensitivity"], rates["precision"])
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "num_thresholds": self.num_thresholds, "recall": self.recall}
+        return {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "recall": self.recall,
+        }
 
 
 @register("metrics")

@@ -107,7 +107,9 @@ class AUC(Metric):
             )
         else:
             if num_thresholds <= 1:
-                raise ValueError(f"`num_thresholds` must be an integer > 1, received {num_thresholds}.")
+                raise ValueError(
+                    f"`num_thresholds` must be an integer > 1, received {num_thresholds}."
+                )
             self.num_thresholds = num_thresholds
             thresholds = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
             self._thresholds_distributed_evenly = True
@@ -184,14 +186,12 @@ class AUC(Metric):
             label_weights=None if self.multi_label else self.label_weights,
         )
 
-    def _average_over_labels(self, by_threshold):
-        if not self.multi_label:
-            return jnp.sum(by_threshold)
-        by_label = jnp.sum(by_threshold, axis=0)
-        if self.label_weights is None:
-            return jnp.mean(by_label)
-        return divide_no_nan(
-            jnp.sum(by_label * self.label_weights), jnp.sum(self.label_weights)
+    def _counts(self):
+        return (
+            self.true_positives.value,
+            self.false_positives.value,
+            self.true_negatives.value,
+            self.false_negatives.value,
         )
 
     def interpolate_pr_auc(self):
@@ -201,57 +201,36 @@ class AUC(Metric):
         predicted positives `p`: `precision = slope + intercept / p`, which integrates in closed
         form. Returns the area (averaged over labels with `multi_label`).
         """
-        n = self.num_thresholds
-        tp = self.true_positives.value
-        fp = self.false_positives.value
-        fn = self.false_negatives.value
-        dtp = tp[: n - 1] - tp[1:]
-        p = tp + fp
-        dp = p[: n - 1] - p[1:]
-        prec_slope = divide_no_nan(dtp, jnp.maximum(dp, 0))
-        intercept = tp[1:] - prec_slope * p[1:]
-        safe_p_ratio = jnp.where(
-            (p[: n - 1] > 0) & (p[1:] > 0),
-            divide_no_nan(p[: n - 1], jnp.maximum(p[1:], 0)),
-            jnp.ones_like(p[1:]),
+        return _area(
+            *self._counts(),
+            self.label_weights,
+            curve=AUCCurve.PR.value,
+            summation_method=AUCSummationMethod.INTERPOLATION.value,
+            multi_label=self.multi_label,
         )
-        increments = divide_no_nan(
-            prec_slope * (dtp + intercept * jnp.log(safe_p_ratio)),
-            jnp.maximum(tp[1:] + fn[1:], 0),
-        )
-        return self._average_over_labels(increments)
 
     def result(self):
-        if self.curve == AUCCurve.PR and self.summation_method == AUCSummationMethod.INTERPOLATION:
-            return self.interpolate_pr_auc()
-        tp = self.true_positives.value
-        fp = self.false_positives.value
-        tn = self.true_negatives.value
-        fn = self.false_negatives.value
-        recall = divide_no_nan(tp, tp + fn)
-        if self.curve == AUCCurve.ROC:
-            x, y = divide_no_nan(fp, fp + tn), recall
-        elif self.curve == AUCCurve.PR:
-            x, y = recall, divide_no_nan(tp, tp + fp)
-        else:
-            x, y = _pr_gain(tp, fp, tn, fn)
-        n = self.num_thresholds
-        if self.summation_method == AUCSummationMethod.INTERPOLATION:
-            heights = (y[: n - 1] + y[1:]) / 2.0
-        elif self.summation_method == AUCSummationMethod.MINORING:
-            heights = jnp.minimum(y[: n - 1], y[1:])
-        else:
-            heights = jnp.maximum(y[: n - 1], y[1:])
-        return self._average_over_labels((x[: n - 1] - x[1:]) * heights)
+        return _area(
+            *self._counts(),
+            self.label_weights,
+            curve=self.curve.value,
+            summation_method=self.summation_method.value,
+            multi_label=self.multi_label,
+        )
 
     def reset_state(self):
         if self._built:
             shape = (
-                (self.num_thresholds, self._num_labels) if self.multi_label
+                (self.num_thresholds, self._num_labels)
+                if self.multi_label
                 else (self.num_thresholds,)
             )
-            for v in (self.true_positives, self.false_positives, self.true_negatives,
-                      self.false_negatives):
+            for v in (
+                self.true_positives,
+                self.false_positives,
+                self.true_negatives,
+                self.false_negatives,
+            ):
                 v.assign(jnp.zeros(shape))
 
     def get_config(self) -> dict:
@@ -272,6 +251,53 @@ class AUC(Metric):
             # Without the end points, so a metric built from this config has the same thresholds.
             config["thresholds"] = self.thresholds[1:-1]
         return config
+
+
+def _area(tp, fp, tn, fn, label_weights, *, curve, summation_method, multi_label):
+    """The area under the curve from the accumulated counts."""
+    n = tp.shape[0]
+    if curve == "PR" and summation_method == "interpolation":
+        by_threshold = _interpolated_pr_increments(tp, fp, fn)
+    else:
+        recall = divide_no_nan(tp, tp + fn)
+        if curve == "ROC":
+            x, y = divide_no_nan(fp, fp + tn), recall
+        elif curve == "PR":
+            x, y = recall, divide_no_nan(tp, tp + fp)
+        else:
+            x, y = _pr_gain(tp, fp, tn, fn)
+        if summation_method == "interpolation":
+            heights = (y[: n - 1] + y[1:]) / 2.0
+        elif summation_method == "minoring":
+            heights = jnp.minimum(y[: n - 1], y[1:])
+        else:
+            heights = jnp.maximum(y[: n - 1], y[1:])
+        by_threshold = (x[: n - 1] - x[1:]) * heights
+    if not multi_label:
+        return jnp.sum(by_threshold)
+    by_label = jnp.sum(by_threshold, axis=0)
+    if label_weights is None:
+        return jnp.mean(by_label)
+    return divide_no_nan(jnp.sum(by_label * label_weights), jnp.sum(label_weights))
+
+
+def _interpolated_pr_increments(tp, fp, fn):
+    """Davis & Goadrich's PR area between consecutive thresholds."""
+    n = tp.shape[0]
+    dtp = tp[: n - 1] - tp[1:]
+    p = tp + fp
+    dp = p[: n - 1] - p[1:]
+    prec_slope = divide_no_nan(dtp, jnp.maximum(dp, 0))
+    intercept = tp[1:] - prec_slope * p[1:]
+    safe_p_ratio = jnp.where(
+        (p[: n - 1] > 0) & (p[1:] > 0),
+        divide_no_nan(p[: n - 1], jnp.maximum(p[1:], 0)),
+        jnp.ones_like(p[1:]),
+    )
+    return divide_no_nan(
+        prec_slope * (dtp + intercept * jnp.log(safe_p_ratio)),
+        jnp.maximum(tp[1:] + fn[1:], 0),
+    )
 
 
 def _pr_gain(tp, fp, tn, fn):

@@ -40,7 +40,9 @@ class FBetaScore(Metric):
                 f"Invalid `average` {average!r}: expected None, 'micro', 'macro' or 'weighted'."
             )
         if not isinstance(beta, float):
-            raise ValueError(f"`beta` must be a Python float, received {beta!r} of type {type(beta).__name__}.")
+            raise ValueError(
+                f"`beta` must be a Python float, received {beta!r} of type {type(beta).__name__}."
+            )
         if beta <= 0.0:
             raise ValueError(f"`beta` must be > 0, received beta={beta}.")
         if threshold is not None:
@@ -50,7 +52,9 @@ class FBetaScore(Metric):
                     f"{type(threshold).__name__}."
                 )
             if threshold > 1.0 or threshold <= 0.0:
-                raise ValueError(f"`threshold` must satisfy 0 < threshold <= 1, received {threshold}.")
+                raise ValueError(
+                    f"`threshold` must satisfy 0 < threshold <= 1, received {threshold}."
+                )
         self.average = average
         self.beta = beta
         self.threshold = threshold
@@ -70,8 +74,12 @@ class FBetaScore(Metric):
                 f"y_true.shape={tuple(y_true_shape)} and y_pred.shape={tuple(y_pred_shape)}."
             )
         shape = () if self.average == "micro" else (y_pred_shape[-1],)
-        for name in ("true_positives", "false_positives", "false_negatives",
-                     "intermediate_weights"):
+        for name in (
+            "true_positives",
+            "false_positives",
+            "false_negatives",
+            "intermediate_weights",
+        ):
             setattr(self, name, self.add_variable(shape, "zeros", dtype=self.dtype, name=name))
         self._built = True
 

@@ -23,8 +23,14 @@ class _IoUBase(Metric):
     """Accumulates the confusion matrix shared by the IoU metrics."""
 
     def __init__(
-        self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
-        sparse_y_pred=True, axis=-1,
+        self,
+        num_classes,
+        name=None,
+        dtype=None,
+        ignore_class=None,
+        sparse_y_true=True,
+        sparse_y_pred=True,
+        axis=-1,
     ):
         # Integer counts by default: weights are cast to it (so use integer weights).
         super().__init__(name=name, dtype=dtype or "int")
@@ -55,7 +61,8 @@ class _IoUBase(Metric):
         if sample_weight is None:
             sample_weight = 1
         elif (
-            hasattr(sample_weight, "dtype") and "float" in str(sample_weight.dtype)
+            hasattr(sample_weight, "dtype")
+            and "float" in str(sample_weight.dtype)
             and "int" in str(self.dtype)
         ):
             warnings.warn(
@@ -68,9 +75,7 @@ class _IoUBase(Metric):
         sample_weight = jnp.broadcast_to(sample_weight, y_true.shape)
 
         num_classes = jnp.asarray(self.num_classes, y_true.dtype)
-        in_range = (
-            (y_true >= 0) & (y_true < num_classes) & (y_pred >= 0) & (y_pred < num_classes)
-        )
+        in_range = (y_true >= 0) & (y_true < num_classes) & (y_pred >= 0) & (y_pred < num_classes)
         if self.ignore_class is not None:
             in_range = in_range & (y_true != jnp.asarray(self.ignore_class, y_true.dtype))
         y_true = jnp.where(in_range, y_true, 0)
@@ -101,12 +106,24 @@ class IoU(_IoUBase):
     """
 
     def __init__(
-        self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
-        sparse_y_true=True, sparse_y_pred=True, axis=-1,
+        self,
+        num_classes,
+        target_class_ids,
+        name=None,
+        dtype=None,
+        ignore_class=None,
+        sparse_y_true=True,
+        sparse_y_pred=True,
+        axis=-1,
     ):
         super().__init__(
-            name=name, num_classes=num_classes, ignore_class=ignore_class,
-            sparse_y_true=sparse_y_true, sparse_y_pred=sparse_y_pred, axis=axis, dtype=dtype,
+            name=name,
+            num_classes=num_classes,
+            ignore_class=ignore_class,
+            sparse_y_true=sparse_y_true,
+            sparse_y_pred=sparse_y_pred,
+            axis=axis,
+            dtype=dtype,
         )
         if max(target_class_ids) >= num_classes:
             raise ValueError(
@@ -185,12 +202,23 @@ class MeanIoU(IoU):
     """
 
     def __init__(
-        self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True,
-        sparse_y_pred=True, axis=-1,
+        self,
+        num_classes,
+        name=None,
+        dtype=None,
+        ignore_class=None,
+        sparse_y_true=True,
+        sparse_y_pred=True,
+        axis=-1,
     ):
         super().__init__(
-            name=name, num_classes=num_classes, target_class_ids=list(range(num_classes)),
-            axis=axis, dtype=dtype, ignore_class=ignore_class, sparse_y_true=sparse_y_true,
+            name=name,
+            num_classes=num_classes,
+            target_class_ids=list(range(num_classes)),
+            axis=axis,
+            dtype=dtype,
+            ignore_class=ignore_class,
+            sparse_y_true=sparse_y_true,
             sparse_y_pred=sparse_y_pred,
         )
 
@@ -216,12 +244,24 @@ class OneHotIoU(IoU):
     """
 
     def __init__(
-        self, num_classes, target_class_ids, name=None, dtype=None, ignore_class=None,
-        sparse_y_pred=False, axis=-1,
+        self,
+        num_classes,
+        target_class_ids,
+        name=None,
+        dtype=None,
+        ignore_class=None,
+        sparse_y_pred=False,
+        axis=-1,
     ):
         super().__init__(
-            num_classes=num_classes, target_class_ids=target_class_ids, name=name, dtype=dtype,
-            ignore_class=ignore_class, sparse_y_true=False, sparse_y_pred=sparse_y_pred, axis=axis,
+            num_classes=num_classes,
+            target_class_ids=target_class_ids,
+            name=name,
+            dtype=dtype,
+            ignore_class=ignore_class,
+            sparse_y_true=False,
+            sparse_y_pred=sparse_y_pred,
+            axis=axis,
         )
 
     def get_config(self) -> dict:
@@ -249,8 +289,13 @@ class OneHotMeanIoU(MeanIoU):
         self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False, axis=-1
     ):
         super().__init__(
-            num_classes=num_classes, axis=axis, name=name, dtype=dtype, ignore_class=ignore_class,
-            sparse_y_true=False, sparse_y_pred=sparse_y_pred,
+            num_classes=num_classes,
+            axis=axis,
+            name=name,
+            dtype=dtype,
+            ignore_class=ignore_class,
+            sparse_y_true=False,
+            sparse_y_pred=sparse_y_pred,
         )
 
     def get_config(self) -> dict:

@@ -48,9 +48,14 @@ class BinaryCrossentropy(MeanMetricWrapper):
         label_smoothing: in [0, 1]; squeezes targets towards 0.5.
     """
 
-    def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
+    def __init__(
+        self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0
+    ):
         super().__init__(
-            binary_crossentropy, name, dtype=dtype, from_logits=from_logits,
+            binary_crossentropy,
+            name,
+            dtype=dtype,
+            from_logits=from_logits,
             label_smoothing=label_smoothing,
         )
         self.from_logits = from_logits
@@ -79,12 +84,20 @@ class CategoricalCrossentropy(MeanMetricWrapper):
     """
 
     def __init__(
-        self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0,
+        self,
+        name="categorical_crossentropy",
+        dtype=None,
+        from_logits=False,
+        label_smoothing=0,
         axis=-1,
     ):
         super().__init__(
-            categorical_crossentropy, name, dtype=dtype, from_logits=from_logits,
-            label_smoothing=label_smoothing, axis=axis,
+            categorical_crossentropy,
+            name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -115,12 +128,20 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """
 
     def __init__(
-        self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
-        ignore_class=None, axis=-1,
+        self,
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+        from_logits=False,
+        ignore_class=None,
+        axis=-1,
     ):
         super().__init__(
-            sparse_categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
-            ignore_class=ignore_class, axis=axis,
+            sparse_categorical_crossentropy,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
         )
         self.from_logits = from_logits
         self.ignore_class = ignore_class
