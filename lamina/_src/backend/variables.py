@@ -23,8 +23,11 @@ _local = threading.local()
 
 
 def _canonical(dtype) -> str:
-    """The dtype JAX will really store: 64-bit types narrow to 32-bit unless x64 is enabled
-    (the same silent rule Keras's JAX backend follows, so float64 layers store float32)."""
+    """The dtype JAX will really store: 64-bit types narrow to 32-bit unless x64 is enabled.
+
+    Keras's JAX backend follows the same silent rule and, like it, a Variable keeps reporting
+    the dtype it was declared with (`float64`), which is what summaries and configs show.
+    """
     return jnp.dtype(jax.dtypes.canonicalize_dtype(standardize_dtype(dtype))).name
 
 
@@ -75,6 +78,34 @@ def in_stateless_scope() -> bool:
 def get_stateless_scope() -> StatelessScope | None:
     scopes = _scopes()
     return scopes[-1] if scopes else None
+
+
+class allocation_budget:
+    """Inside it, creating Variables whose total size exceeds `max_bytes` calls `on_exceed`
+    (which raises) before anything is allocated. Loading a file uses it so a config that
+    declares absurd sizes (`units=10**9`) is refused instead of exhausting memory."""
+
+    def __init__(self, max_bytes: int, on_exceed):
+        self.max_bytes = int(max_bytes)
+        self.used = 0
+        self.on_exceed = on_exceed
+
+    def __enter__(self):
+        self._previous = getattr(_local, "budget", None)
+        _local.budget = self
+        return self
+
+    def __exit__(self, *exc):
+        _local.budget = self._previous
+
+    def charge(self, name: str, shape, dtype) -> None:
+        size = 1
+        for d in shape:
+            size *= int(d)
+        nbytes = size * np.dtype(dtype).itemsize
+        if self.used + nbytes > self.max_bytes:
+            self.on_exceed(name, tuple(shape), nbytes, self.max_bytes - self.used)
+        self.used += nbytes
 
 
 class AutocastScope:
@@ -143,18 +174,25 @@ class Variable:
                 raise ValueError(
                     f"Variable '{name}': a shape is required when the initializer is callable."
                 )
-            self._dtype = _canonical(dtype)
-            value = initializer(tuple(shape), dtype=self._dtype)
+            if any(int(d) < 0 for d in shape):
+                raise ValueError(f"Variable '{self._path}': negative dimension in shape {tuple(shape)}.")
+            self._dtype = standardize_dtype(dtype)
+            self._storage_dtype = _canonical(self._dtype)
+            budget = getattr(_local, "budget", None)
+            if budget is not None:
+                budget.charge(self._path, shape, self._storage_dtype)
+            value = initializer(tuple(shape), dtype=self._storage_dtype)
         else:
             if dtype is None and not isinstance(initializer, Variable):
                 kind = np.asarray(initializer).dtype
                 dtype = None if kind.kind == "f" else kind  # floats default to floatx, as in Keras
             value = to_value(initializer)
-            self._dtype = _canonical(dtype)
+            self._dtype = standardize_dtype(dtype)
+            self._storage_dtype = _canonical(self._dtype)
         self._value = self._convert(value, shape)
 
     def _convert(self, value, expected_shape=None):
-        value = jnp.asarray(value, dtype=self._dtype)
+        value = jnp.asarray(value, dtype=self._storage_dtype)
         if expected_shape is not None and tuple(value.shape) != tuple(expected_shape):
             raise ValueError(
                 f"Variable '{self.path}' expects shape {tuple(expected_shape)}, "
@@ -172,12 +210,12 @@ class Variable:
         if value is None:
             value = self._value
         cast = _autocast_dtype()
-        if cast is not None and self._autocast and is_float_dtype(self._dtype) and cast != self._dtype:
+        if cast is not None and self._autocast and is_float_dtype(self._dtype) and cast != self._storage_dtype:
             return value.astype(cast)
         return value
 
     def assign(self, value) -> "Variable":
-        value = jnp.asarray(value, dtype=self._dtype)
+        value = jnp.asarray(value, dtype=self._storage_dtype)
         if value.shape != self.shape:
             raise ValueError(
                 f"Cannot assign a value of shape {tuple(value.shape)} to variable '{self.path}' "

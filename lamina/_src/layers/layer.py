@@ -279,12 +279,12 @@ class Layer(Operation):
 
     def _convert_inputs(self, args, kwargs):
         """numpy -> jax arrays; float inputs cast to the compute dtype (Keras's input autocast)."""
-        compute = self.compute_dtype
+        compute = jnp.dtype(jax.dtypes.canonicalize_dtype(self.compute_dtype))
 
         def convert(x):
             if isinstance(x, np.ndarray | np.generic) or isinstance(x, jax.Array):
                 x = jnp.asarray(x)
-                if self.autocast and is_float_dtype(x.dtype) and x.dtype != compute and is_float_dtype(compute):
+                if self.autocast and is_float_dtype(x.dtype) and x.dtype != compute and is_float_dtype(compute.name):
                     x = x.astype(compute)
                 return x
             if isinstance(x, Variable):

@@ -129,8 +129,69 @@ class Model(Trainer, Layer):
         """Subclassed models return only base arguments unless they override this."""
         return Layer.get_config(self)
 
+    # -- saving ---------------------------------------------------------------------------
+    def save(self, filepath, overwrite: bool = True, save_format=None, **kwargs) -> None:
+        """Save the whole model: `.keras` (Keras 3 archive) or `.h5` (legacy HDF5).
+
+        The file is written to a temporary file and renamed, so a failed save leaves an
+        existing file intact.
+        """
+        from lamina._src.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, save_format=save_format, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Save the weights: `.weights.h5` (Keras 3 layout) or `.h5` (tf.keras layout)."""
+        from lamina._src.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, by_name: bool = False) -> None:
+        """Load weights from a `.weights.h5`, `.keras` or `.h5` file (checked before assigning)."""
+        from lamina._src.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's config envelope as JSON (`models.model_from_json` reads it)."""
+        import json
+
+        from lamina._src.saving.saving_api import model_envelope
+
+        return json.dumps(model_envelope(self, with_compile=False), **kwargs)
+
+    def get_build_config(self) -> dict | None:
+        shapes = self._build_shapes
+        if shapes is None:
+            return None
+        return {"input_shape": _jsonable_shape(shapes)}
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None, safe_mode: bool = True):
+        """A functional config (with `layers`, `input_layers`, `output_layers`) builds a
+        Functional model; any other config goes to the class's constructor."""
+        from lamina._src.models.functional import Functional
+
+        if isinstance(config, dict) and {"layers", "input_layers", "output_layers"} <= set(config):
+            target = cls if issubclass(cls, Functional) else Functional
+            from lamina._src.models.functional_config import functional_from_config
+
+            return functional_from_config(target, config, custom_objects=custom_objects,
+                                          safe_mode=safe_mode)
+        return cls(**config)
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _jsonable_shape(shape):
+    if isinstance(shape, tuple | list):
+        if all(d is None or isinstance(d, int) for d in shape):
+            return list(shape)
+        return [_jsonable_shape(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _jsonable_shape(v) for k, v in shape.items()}
+    return shape
 
 
 _MODEL_BUILD = Model.build.__wrapped__

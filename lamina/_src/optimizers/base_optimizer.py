@@ -122,7 +122,7 @@ class Optimizer:
         with naming.name_scope(self.name):
             self._iterations = Variable(
                 0,
-                dtype="int64",
+                dtype="int32",  # Keras's "int": int32 on its JAX backend (summary bytes)
                 trainable=False,
                 aggregation="only_first_replica",
                 name="iteration",

@@ -65,6 +65,8 @@ def _resolve(name: str, category: str | None, custom_objects, module_objects=Non
         if found is not None:
             return found
     categories = [category] if category else list(registry._BUILTINS)
+    if category == "layers":
+        categories.append("models")  # a nested model is a layer of its parent
     for cat in categories:
         found = registry.builtin(cat, short)
         if found is not None:
