@@ -8,7 +8,7 @@ from lamina._src.saving import registry
 class Add(Merge):
     """Sums a list of inputs of the same shape: `Add()([x1, x2])`."""
 
-    def _merge_function(self, inputs):
+    def _merge_function(self, inputs, masks=None):
         output = inputs[0]
         for x in inputs[1:]:
             output = output + x

@@ -3,6 +3,7 @@
 import jax.numpy as jnp
 
 from lamina._src.layers.merging.base_merge import Merge
+from lamina._src.ops import numpy as ops
 from lamina._src.saving import registry
 
 
@@ -14,7 +15,7 @@ class Concatenate(Merge):
         super().__init__(**kwargs)
         self.axis = axis
 
-    def _merge_function(self, inputs):
+    def _merge_function(self, inputs, masks=None):
         return jnp.concatenate(inputs, axis=self.axis)
 
     def compute_output_shape(self, input_shape):
@@ -43,13 +44,30 @@ class Concatenate(Merge):
         return tuple(out)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(m is None for m in mask):
+        """Keras's rule: each input's mask is broadcast over its own last axis, the masks are
+        concatenated like the inputs, and a position is kept if any of its features is.
+
+        Concatenating on the features axis therefore ORs the masks; on the time axis it
+        concatenates them.
+        """
+        if mask is None:
             return None
-        masks = [jnp.ones(x.shape[: len(x.shape) - 1], dtype=bool) if m is None else m
-                 for x, m in zip(inputs, mask)]
-        if self.axis in (-1, len(inputs[0].shape) - 1):
-            return jnp.all(jnp.stack(masks, axis=0), axis=0)
-        return jnp.concatenate(masks, axis=self.axis)
+        if not isinstance(mask, list | tuple) or len(mask) != len(inputs):
+            raise ValueError(
+                f'Layer "{self.name}" (Concatenate): the mask must be a list with one entry per '
+                f"input ({len(inputs)}), received mask={mask!r}."
+            )
+        if all(m is None for m in mask):
+            return None
+        full = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                full.append(ops.ones_like(x, dtype="bool"))
+            elif len(m.shape) < len(x.shape):
+                full.append(ops.logical_or(ops.expand_dims(m, -1), ops.zeros_like(x, dtype="bool")))
+            else:
+                full.append(m)
+        return ops.any(ops.concatenate(full, axis=self.axis), axis=-1)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
