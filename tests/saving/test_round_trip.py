@@ -7,7 +7,6 @@ import pytest
 import lamina
 
 
-
 def mlp(K):
     L = K.layers
     RNG = np.random.default_rng(0)  # the same data on every build
