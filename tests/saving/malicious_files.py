@@ -139,8 +139,7 @@ def deep_json(depth: int) -> bytes:
 def make_keras_with_weights(folder: Path, weights_file: Path, name="weights.keras") -> Path:
     """33: the same HDF5 attack inside a `.keras` archive."""
     members = [
-        (n, weights_file.read_bytes() if n == "model.weights.h5" else d)
-        for n, d in keras_members()
+        (n, weights_file.read_bytes() if n == "model.weights.h5" else d) for n, d in keras_members()
     ]
     return write_zip(folder / name, members)
 
@@ -248,6 +247,53 @@ def make_legacy_config(folder: Path, value, name="config_attr.h5") -> Path:
     return path
 
 
+def _attribute_value_offset(data: bytes, name: bytes) -> int:
+    """Where the value of attribute `name` starts in a (version 1) attribute message."""
+    position = data.find(name + b"\x00")
+    name_size, type_size, space_size = struct.unpack_from("<HHH", data, position - 6)
+    pad = lambda n: (n + 7) & ~7  # noqa: E731
+    return position + pad(name_size) + pad(type_size) + pad(space_size)
+
+
+def make_vlen_length_bomb(folder: Path) -> Path:
+    """A legacy model whose `model_config` string declares 3.8 GB in a 36 KB file.
+
+    HDF5 allocates the declared length before it reads the heap object (found by fuzzing).
+    """
+    data = bytearray(SEED_H5.read_bytes())
+    value = _attribute_value_offset(data, b"model_config")
+    struct.pack_into("<I", data, value, 0xE6000F07)
+    path = folder / "vlen_bomb.h5"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_global_heap_loop(folder: Path) -> Path:
+    """A legacy model whose global heap free-space entry has size 0.
+
+    HDF5 loops forever parsing such a collection (found by fuzzing).
+    """
+    data = bytearray(SEED_H5.read_bytes())
+    value = _attribute_value_offset(data, b"model_config")
+    collection = struct.unpack_from("<Q", data, value + 4)[0]
+    size = struct.unpack_from("<Q", data, collection + 8)[0]
+    position = 16
+    while position + 16 <= size:
+        index, object_size = (
+            struct.unpack_from("<H", data, collection + position)[0],
+            struct.unpack_from("<Q", data, collection + position + 8)[0],
+        )
+        if index == 0:
+            struct.pack_into("<Q", data, collection + position + 8, 0)
+            break
+        position += 16 + ((object_size + 7) & ~7)
+    else:
+        raise AssertionError("no free-space entry found")
+    path = folder / "heap_loop.h5"
+    path.write_bytes(bytes(data))
+    return path
+
+
 # -- damaged bytes -----------------------------------------------------------------------------
 def make_truncated(folder: Path, source: Path, keep: int) -> Path:
     path = folder / f"cut{keep}_{source.name}"
@@ -279,7 +325,21 @@ def mutations(source: Path, count: int, seed: int):
         yield f"{source.parent.name}/{source.name} bytes {edits}", bytes(data)
 
 
+def inner_mutations(folder: Path, count: int, seed: int):
+    """Mutations of the `model.weights.h5` inside a `.keras` archive, re-zipped with good CRCs.
+
+    (Mutating the archive itself mostly trips the CRC check; these reach the HDF5 reader.)
+    """
+    inner = folder / "inner.weights.h5"
+    with zipfile.ZipFile(SEED_KERAS) as archive:
+        inner.write_bytes(archive.read("model.weights.h5"))
+    for description, data in mutations(inner, count, seed):
+        members = [(n, data if n == "model.weights.h5" else d) for n, d in keras_members()]
+        buffer = folder / "inner.keras"
+        write_zip(buffer, members)
+        yield f"{SEED_KERAS.name}: {description}", buffer.read_bytes()
+
+
 def describe_directory(folder: Path) -> set[str]:
     """Every path under `folder` (to check that loading created nothing)."""
     return {str(p.relative_to(folder)) for p in folder.rglob("*")}
-

@@ -175,7 +175,10 @@ def test_seed_mlp_legacy_layout(writer):
         names = [name for name, _ in layer.weights]
         prefix = "" if writer == "tf_keras2" else "sequential_1/"
         suffix = ":0" if writer == "tf_keras2" else ""
-        assert names == [f"{prefix}{layer.name}/kernel{suffix}", f"{prefix}{layer.name}/bias{suffix}"]
+        assert names == [
+            f"{prefix}{layer.name}/kernel{suffix}",
+            f"{prefix}{layer.name}/bias{suffix}",
+        ]
         assert [a.shape for _, a in layer.weights] == shapes[layer.name]
     assert data.top_level_weights == [] and data.optimizer_weights is None
     assert data.training_config is None
@@ -185,8 +188,8 @@ def test_seed_mlp_legacy_weights_file():
     data = read_model_file(FIXTURES / "tf_keras2" / "seed_mlp_weights.h5")
     full = read_model_file(FIXTURES / "tf_keras2" / "seed_mlp.h5")
     assert data.format == "legacy_weights_h5" and data.model_config is None
-    assert [(l.name, [n for n, _ in l.weights]) for l in data.layers] == [
-        (l.name, [n for n, _ in l.weights]) for l in full.layers
+    assert [(layer.name, [n for n, _ in layer.weights]) for layer in data.layers] == [
+        (layer.name, [n for n, _ in layer.weights]) for layer in full.layers
     ]
 
 
@@ -299,8 +302,12 @@ def test_reads_fixed_length_byte_string_attributes(tmp_path):
         f["dense/dense/kernel:0"] = np.ones((2, 3), "f4")
         f.create_group("dropout").attrs["weight_names"] = np.zeros((0,))
     data = read_model_file(path)
-    assert (data.format, data.keras_version, data.backend) == ("legacy_weights_h5", "2.4.0", "tensorflow")
-    assert [(l.name, [n for n, _ in l.weights]) for l in data.layers] == [
+    assert (data.format, data.keras_version, data.backend) == (
+        "legacy_weights_h5",
+        "2.4.0",
+        "tensorflow",
+    )
+    assert [(layer.name, [n for n, _ in layer.weights]) for layer in data.layers] == [
         ("dense", ["dense/kernel:0"]), ("dropout", [])
     ]  # fmt: skip
 
@@ -346,7 +353,7 @@ def assert_same_data(a: ModelFile, b: ModelFile) -> None:
         assert [n for n, _ in pairs_a] == [n for n, _ in pairs_b]
         for (name, x), (_, y) in zip(pairs_a, pairs_b):
             assert_same_array(x, y, name)
-    assert [l.name for l in a.layers or []] == [l.name for l in b.layers or []]
+    assert [layer.name for layer in a.layers or []] == [layer.name for layer in b.layers or []]
     assert (a.optimizer_weights is None) == (b.optimizer_weights is None)
 
 
@@ -490,7 +497,7 @@ def test_long_name_lists_are_chunked_like_keras(tmp_path):
                     names = _names(attrs[name])
                     assert len(names) * max(map(len, names)) <= 64512  # Keras's header limit
     data = read_model_file(path)
-    assert [l.name for l in data.layers] == [l.name for l in layers]
+    assert [layer.name for layer in data.layers] == [layer.name for layer in layers]
     assert [n for n, _ in data.layers[-1].weights] == [n for n, _ in weights]
     assert data.layers[-1].weights[799][1][0] == 799
 

@@ -55,7 +55,14 @@ def refused(path, error=LoadError, match=None, **kwargs):
 # -- .keras archives ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "member",
-    ["../../evil", "assets/../../evil", "/etc/cron.d/evil", "assets\\..\\..\\evil", "C:/evil", "./config.json"],
+    [
+        "../../evil",
+        "assets/../../evil",
+        "/etc/cron.d/evil",
+        "assets\\..\\..\\evil",
+        "C:/evil",
+        "./config.json",
+    ],
 )
 def test_21_member_names_that_escape_are_refused(folder, member):
     path = mf.make_keras_with_member(folder, member)
@@ -200,7 +207,8 @@ def test_33_content_decides_the_format(folder, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"hello world\n", b"\x00" * 100, b"PK\x03\x04" + b"\x00" * 50, b"\x89HDF\r\n\x1a\n"]
+    "content",
+    [b"", b"hello world\n", b"\x00" * 100, b"PK\x03\x04" + b"\x00" * 50, b"\x89HDF\r\n\x1a\n"],
 )
 def test_not_a_model_file(folder, content):
     path = folder / "model.h5"
@@ -215,7 +223,9 @@ def test_missing_file_and_directory(folder):
 
 
 @pytest.mark.parametrize(
-    "source", [mf.SEED_H5, mf.SEED_KERAS, mf.SEED_WEIGHTS, mf.SEED_LEGACY_WEIGHTS], ids=lambda p: p.name
+    "source",
+    [mf.SEED_H5, mf.SEED_KERAS, mf.SEED_WEIGHTS, mf.SEED_LEGACY_WEIGHTS],
+    ids=lambda p: p.name,
 )
 def test_truncated_files(folder, source):
     size = source.stat().st_size
@@ -223,53 +233,48 @@ def test_truncated_files(folder, source):
         refused(mf.make_truncated(folder, source, keep), LoadError)
 
 
-def test_fuzzed_files_give_a_model_file_or_a_load_error(tmp_path):
-    """Seeded byte mutations: never another exception type, never a hang, never a crash.
-
-    Runs in a child process (importing file_io without JAX) so that a crash in a C library
-    would fail the test instead of killing the session; each case has a 5 s alarm.
+CHILD_SCRIPT = textwrap.dedent(
     """
-    paths = []
-    sources = [mf.SEED_KERAS, mf.SEED_H5, mf.SEED_WEIGHTS, mf.SEED_LEGACY_WEIGHTS]
-    for index, source in enumerate(sources):
-        for number, (description, data) in enumerate(mf.mutations(source, 13, seed=1234 + index)):
-            path = tmp_path / f"fuzz{index}_{number}{''.join(source.suffixes)}"
-            path.write_bytes(data)
-            paths.append((str(path), description))
-    script = textwrap.dedent(
-        """
-        import json, signal, sys
-        sys.path.insert(0, sys.argv[1])
-        import malicious_files
-        file_io = malicious_files.load_file_io_standalone()
-        from lamina._src.saving.errors import LoadError
+    import json, signal, sys
+    sys.path.insert(0, sys.argv[1])
+    import malicious_files
+    file_io = malicious_files.load_file_io_standalone()
+    from lamina._src.saving.errors import LoadError
 
-        class Hang(BaseException):
-            pass
+    class Hang(BaseException):
+        pass
 
-        def on_alarm(*_):
-            raise Hang()
+    def on_alarm(*_):
+        raise Hang()
 
-        signal.signal(signal.SIGALRM, on_alarm)
-        for path in json.loads(sys.stdin.read()):
-            signal.alarm(5)
-            try:
-                result = file_io.read_model_file(path)
-                outcome = "ok" if isinstance(result, file_io.ModelFile) else repr(result)
-            except LoadError:
-                outcome = "LoadError"
-            except Hang:
-                outcome = "hang"
-            except BaseException as e:
-                outcome = f"{type(e).__name__}: {e}"
-            signal.alarm(0)
-            print(json.dumps([path, outcome]), flush=True)
-        print(json.dumps(["jax", "jax" in sys.modules]))
-        """
-    )
+    signal.signal(signal.SIGALRM, on_alarm)
+    for path in json.loads(sys.stdin.read()):
+        signal.alarm(5)
+        try:
+            result = file_io.read_model_file(path)
+            outcome = "ok" if isinstance(result, file_io.ModelFile) else repr(result)
+        except LoadError as e:
+            outcome = f"{type(e).__name__}: {e}"
+        except Hang:
+            outcome = "hang"
+        except BaseException as e:
+            outcome = f"unexpected {type(e).__name__}: {e}"
+        signal.alarm(0)
+        print(json.dumps([path, outcome]), flush=True)
+    print(json.dumps(["jax", "jax" in sys.modules]))
+    """
+)
+
+
+def outcomes_in_child(paths: list[str]) -> dict[str, str]:
+    """Read each file in a child process (file_io imported without JAX): path -> outcome.
+
+    A crash or a hang inside a C library then fails the test instead of the whole session;
+    each file has a 5 s alarm, the child 300 s.
+    """
     process = subprocess.run(
-        [sys.executable, "-c", script, str(mf.REPO / "tests" / "saving")],
-        input=json.dumps([p for p, _ in paths]),
+        [sys.executable, "-c", CHILD_SCRIPT, str(mf.REPO / "tests" / "saving")],
+        input=json.dumps(paths),
         capture_output=True,
         text=True,
         timeout=300,
@@ -278,11 +283,43 @@ def test_fuzzed_files_give_a_model_file_or_a_load_error(tmp_path):
     assert process.returncode == 0, (process.returncode, process.stderr[-2000:], lines[-1:])
     outcomes = dict(lines)
     assert outcomes.pop("jax") is False
-    described = dict(paths)
-    bad = {described[p]: o for p, o in outcomes.items() if o not in ("ok", "LoadError")}
-    assert not bad, bad
     assert len(outcomes) == len(paths)
-    assert "LoadError" in outcomes.values()  # the mutations do reach the structure
+    return outcomes
+
+
+def test_fuzzed_files_give_a_model_file_or_a_load_error(tmp_path):
+    """Seeded byte mutations: never another exception type, never a hang, never a crash."""
+    paths = []
+    sources = [mf.SEED_KERAS, mf.SEED_H5, mf.SEED_WEIGHTS, mf.SEED_LEGACY_WEIGHTS]
+    cases = [(source, mf.mutations(source, 10, seed=1234 + i)) for i, source in enumerate(sources)]
+    cases.append((mf.SEED_KERAS, mf.inner_mutations(tmp_path, 10, seed=99)))
+    for index, (source, mutated) in enumerate(cases):
+        for number, (description, data) in enumerate(mutated):
+            path = tmp_path / f"fuzz{index}_{number}{''.join(source.suffixes)}"
+            path.write_bytes(data)
+            paths.append((str(path), description))
+    outcomes = outcomes_in_child([p for p, _ in paths])
+    kinds = {p: o.split(":")[0] for p, o in outcomes.items()}
+    bad = {
+        d: outcomes[p] for p, d in paths if kinds[p] not in ("ok", "LoadError", "UnsafeFileError")
+    }
+    assert not bad, bad
+    assert "ok" in kinds.values() and "LoadError" in kinds.values()  # both paths are exercised
+
+
+def test_fuzz_finds_stay_fixed(folder):
+    """Regressions found by fuzzing; both used to go wrong inside HDF5 itself.
+
+    1. A variable-length string whose stored length field claims 3.8 GB: HDF5 allocated (and
+       touched) 3.8 GB before noticing the heap object is smaller.
+    2. A global heap free-space entry of size 0: HDF5 parsed the collection forever.
+    """
+    bomb, loop = mf.make_vlen_length_bomb(folder), mf.make_global_heap_loop(folder)
+    outcomes = outcomes_in_child([str(bomb), str(loop)])
+    assert (
+        outcomes[str(bomb)].startswith("UnsafeFileError") and "3,858,763,527" in outcomes[str(bomb)]
+    )
+    assert outcomes[str(loop)].startswith("LoadError") and "global heap" in outcomes[str(loop)]
 
 
 def test_refusals_are_the_same_without_reading_weights(folder, tmp_path):
@@ -300,3 +337,10 @@ def test_result_type_is_model_file():
     assert isinstance(read_model_file(mf.SEED_KERAS), ModelFile)
     with zipfile.ZipFile(mf.SEED_KERAS) as archive:
         assert archive.namelist() == ["metadata.json", "config.json", "model.weights.h5"]
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(folder):
+    name = '[[[{{{\\"' * 100  # escaped quotes must not end the string early
+    config = json.dumps({"class_name": "Sequential", "config": {"name": name, "layers": []}})
+    data = read_model_file(mf.make_keras_with_config(folder, config.encode()))
+    assert data.model_config["config"]["name"] == name

@@ -4,7 +4,8 @@ HDF5 allocates a variable-length value from the length written next to it *befor
 out how many bytes are really stored, so one damaged length field makes it allocate
 gigabytes. Before such an attribute is read, this module finds the attribute message in the
 object header (versions 1 and 2, with continuation blocks) and sums the lengths it declares,
-so the reader can compare them with the file size and its limits first. Attributes that
+so the reader can compare them with the file size and its limits first, and checks the
+global heap collection they point to (HDF5 parses a damaged one forever). Attributes that
 cannot be located this way (dense or shared attribute storage, which Keras never writes) are
 refused rather than read blind.
 """
@@ -103,6 +104,35 @@ class _Header:
                 yield kind, message_flags, body
 
 
+def _heap_objects(header: _Header, address: int) -> dict[int, int]:
+    """`{index: size}` of a global heap collection, after checking its structure.
+
+    HDF5 trusts these sizes when it parses the collection (a free-space entry of size 0 makes
+    it loop forever), so they are checked here first.
+    """
+    length_size = header.length_size
+    start = header.read(address, 8 + length_size)
+    if start[:4] != b"GCOL" or start[4] != 1:
+        raise header.source.fail("a global heap collection is damaged (bad signature).")
+    size = _u(start, 8, length_size)
+    if size < 8 + length_size or header.base + address + size > header.source.size:
+        raise header.source.fail("a global heap collection is damaged (bad size).")
+    data = header.read(address, size)
+    objects: dict[int, int] = {}
+    position = 8 + length_size
+    object_header = 8 + length_size  # index, reference count, reserved, size
+    while position + object_header <= size:
+        index = _u(data, position, 2)
+        object_size = _u(data, position + 8, length_size)
+        need = object_size if index == 0 else object_header + _pad8(object_size)
+        if need <= 0 or need > size - position:
+            raise header.source.fail("a global heap collection is damaged (bad object size).")
+        if index:
+            objects[index] = object_size
+        position += need
+    return objects
+
+
 def _attribute_data(body: bytes, name: bytes) -> bytes | None:
     """The data part of an attribute message, or None if the message is another attribute."""
     version = body[0] if body else 0
@@ -136,7 +166,26 @@ def declared_vlen_bytes(obj, name: str, count: int, source: Source, h5file: h5py
         element = 4 + header.offset_size + 4  # length, global heap collection, object index
         if len(data) < count * element:
             raise source.fail(f"attribute '{name}' of '{obj.name}' is truncated.")
-        return sum(_u(data, i * element, 4) for i in range(count))
+        total = 0
+        collections = source.heaps  # collections already checked in this file
+        for i in range(count):
+            start = i * element
+            length = _u(data, start, 4)
+            if length == 0:
+                continue
+            total += length
+            if total > source.size:
+                break  # the caller refuses it by size; no need to look further
+            address = _u(data, start + 4, header.offset_size)
+            index = _u(data, start + 4 + header.offset_size, 4)
+            if address not in collections:
+                collections[address] = _heap_objects(header, address)
+            if collections[address].get(index) != length:
+                raise source.fail(
+                    f"attribute '{name}' of '{obj.name}' does not match the global heap object "
+                    "it points to (damaged file)."
+                )
+        return total
     if dense:
         raise source.refuse(
             f"attribute '{name}' of '{obj.name}' is kept in HDF5 dense or shared attribute "

@@ -71,6 +71,7 @@ class Source:
         self.load = load
         self.raw = None  # the seekable byte stream an HDF5 file is read from
         self.h5file = None  # the open h5py.File, once there is one
+        self.heaps: dict[int, dict[int, int]] = {}  # checked global heap collections
 
     def fail(self, problem: str) -> LoadError:
         return fail(self.path, problem, self.member)

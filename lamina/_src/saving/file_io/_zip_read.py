@@ -171,7 +171,11 @@ def _stored_window(archive_file, info: zipfile.ZipInfo, source: Source) -> _Wind
 
 def read_keras_archive(archive_file, source: Source) -> ModelFile:
     """Read an open `.keras` file object (the outer file, seekable)."""
-    archive = zipfile.ZipFile(archive_file)
+    with zipfile.ZipFile(archive_file) as archive:
+        return _read_archive(archive, archive_file, source)
+
+
+def _read_archive(archive: zipfile.ZipFile, archive_file, source: Source) -> ModelFile:
     members = _check_members(archive, source)
     for required in (CONFIG, WEIGHTS):
         if required not in members:
