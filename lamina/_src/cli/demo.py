@@ -1,4 +1,26 @@
-"""`lamina demo`: the README's main job: train a classifier on the bundled digits."""
+"""`lamina demo`: the README's main job: train a classifier on the bundled digits, save it, and
+inspect the saved file."""
+
+from __future__ import annotations
+
+from ._common import command_parser
+
+
+def add_parser(commands):
+    parser = command_parser(
+        commands, "demo",
+        help="run the README's main job",
+        description=(
+            "Train a small classifier on the bundled 8x8 digits, print its summary, progress "
+            "and test accuracy, save it (digits_mlp.keras in the current directory, or "
+            "--output) and print `lamina inspect` of the saved file."),
+        example="lamina demo --epochs 20 --output /tmp/digits.keras",
+    )
+    parser.add_argument("--epochs", type=int, default=20, help="training epochs (default 20)")
+    parser.add_argument("--output", "-o", default="digits_mlp.keras", metavar="PATH",
+                        help="where to save the trained model (default digits_mlp.keras)")
+    parser.set_defaults(func=run_demo)
+    return parser
 
 
 def run_demo(args) -> int:
@@ -27,4 +49,23 @@ def run_demo(args) -> int:
     print(f"Test loss: {loss:.4f}  test accuracy: {accuracy:.4f}")
     predictions = model.predict(x_test[:10], verbose=0).argmax(axis=1)
     print(f"First 10 test digits: predicted {predictions.tolist()}, true {np.asarray(y_test[:10]).tolist()}")
+
+    output = getattr(args, "output", None) or "digits_mlp.keras"
+    model.save(output)
+    print(f"\nSaved the trained model to {output}. `lamina inspect {output}` shows:\n")
+    from .inspect_cmd import print_inspection
+    from .inspection.report import inspect_file
+
+    print_inspection(inspect_file(output), _InspectOptions())
     return 0 if accuracy > 0.9 else 1
+
+
+class _InspectOptions:
+    """The defaults of `lamina inspect`, for printing its report from the demo."""
+
+    activations = True
+    expand_nested = False
+    weights = False
+    summary_only = False
+    line_length = None
+    no_color = False
