@@ -1,0 +1,82 @@
+"""One measurement in a fresh process: `python bench/worker.py IMPL WORKLOAD SAMPLES EPOCHS`.
+
+IMPL is `lamina` or `keras` (Keras 3 on JAX). Prints one JSON line with the figures.
+"""
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+
+def main():
+    impl, workload, samples, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    t0 = time.perf_counter()
+    if impl == "lamina":
+        import lamina as K
+    elif impl == "keras":
+        import keras as K
+    else:
+        raise SystemExit(f"unknown implementation {impl!r}")
+    import_s = time.perf_counter() - t0
+
+    import numpy as np
+    from workloads import WORKLOADS, data
+
+    build, batch_size, _ = WORKLOADS[workload]
+    K.utils.set_random_seed(0)
+    x, y = data(workload, samples)
+    t0 = time.perf_counter()
+    model = build(K)
+    build_s = time.perf_counter() - t0
+
+    epoch_times = []
+
+    class Timer(K.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            epoch_times.append(time.perf_counter() - self.t)
+
+    t0 = time.perf_counter()
+    model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0, callbacks=[Timer()])
+    fit_total = time.perf_counter() - t0
+    steady = epoch_times[1:] or epoch_times
+    steady_sps = samples / statistics.median(steady)
+
+    big = x[: min(len(x), 8192)]
+    model.predict(big, batch_size=1024, verbose=0)  # compile
+    t0 = time.perf_counter()
+    model.predict(big, batch_size=1024, verbose=0)
+    predict_sps = len(big) / (time.perf_counter() - t0)
+
+    one = x[:1]
+    model.predict(one, verbose=0)
+    lat = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        model.predict(one, verbose=0)
+        lat.append(time.perf_counter() - t0)
+    model(one)
+    call = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        np.asarray(model(one))
+        call.append(time.perf_counter() - t0)
+
+    print(json.dumps({
+        "impl": impl, "workload": workload, "import_s": import_s, "build_s": build_s,
+        "first_epoch_s": epoch_times[0], "fit_total_s": fit_total, "steady_sps": steady_sps,
+        "predict_sps": predict_sps, "predict1_ms": 1e3 * statistics.median(lat),
+        "call1_ms": 1e3 * statistics.median(call),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""The benchmark workloads: the same Keras-API model code for lamina and for real Keras.
+
+Each workload is `build(K) -> model` (compiled) and `data(n) -> (x, y)` with a fixed seed.
+"""
+
+import numpy as np
+
+
+def mlp_seed(K):
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(3,)),
+        L.Dense(32, activation="sigmoid"),
+        L.Dense(32, activation="sigmoid"),
+        L.Dropout(0.2),
+        L.Dense(16, activation=L.LeakyReLU(negative_slope=0.05)),
+        L.Dropout(0.2),
+        L.Dense(5, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def mlp_fashion(K):
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(28, 28)),
+        L.Flatten(),
+        L.Dense(300, activation="relu"),
+        L.Dense(100, activation="relu"),
+        L.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def cnn(K):
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(28, 28, 1)),
+        L.Conv2D(32, 3, activation="relu"),
+        L.MaxPooling2D(),
+        L.Conv2D(64, 3, activation="relu"),
+        L.MaxPooling2D(),
+        L.Flatten(),
+        L.Dropout(0.5),
+        L.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def lstm(K):
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(50, 8)),
+        L.LSTM(64, return_sequences=True),
+        L.LSTM(64),
+        L.Dense(1),
+    ])
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def embed(K):
+    L = K.layers
+    model = K.Sequential([
+        K.Input(shape=(200,), dtype="int32"),
+        L.Embedding(10000, 32),
+        L.GlobalAveragePooling1D(),
+        L.Dense(16, activation="relu"),
+        L.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _data(name, n):
+    rng = np.random.default_rng(0)
+    if name == "mlp-seed":
+        return rng.normal(size=(n, 3)).astype("float32"), rng.integers(0, 5, n)
+    if name == "mlp-fashion":
+        return rng.random((n, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
+    if name == "cnn":
+        return rng.random((n, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, n)
+    if name == "lstm":
+        return rng.normal(size=(n, 50, 8)).astype("float32"), rng.normal(size=(n, 1)).astype("float32")
+    if name == "embed":
+        return rng.integers(1, 10000, size=(n, 200)).astype("int32"), rng.integers(0, 2, n)
+    raise KeyError(name)
+
+
+# name -> (builder, batch size, samples per epoch (full, quick))
+WORKLOADS = {
+    "mlp-seed": (mlp_seed, 32, (64_000, 16_000)),
+    "mlp-fashion": (mlp_fashion, 32, (55_000, 11_000)),
+    "cnn": (cnn, 128, (6_400, 1_280)),
+    "lstm": (lstm, 64, (6_400, 1_280)),
+    "embed": (embed, 32, (25_000, 5_000)),
+}
+
+
+def data(name, n):
+    return _data(name, n)
