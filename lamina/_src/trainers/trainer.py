@@ -203,22 +203,27 @@ class Trainer:
             self._compiled_fns[key] = fn
         return fn
 
-    def _array_step(self, kind: str, size: int, repeats: int = 1):
-        """A compiled step over `repeats` batches of `size` sliced from device-resident data."""
+    def _array_step(self, kind: str, size: int, loop: bool = False):
+        """A compiled step on batches of `size` sliced from device-resident data.
+
+        With `loop`, the function is `run(state, data, start, count)` and runs `count`
+        consecutive steps in one dispatch. `count` is an argument, not a constant, so one
+        compilation serves every chunk of an epoch, the shorter last one included.
+        """
         step = step_fns.train_step if kind == "train" else step_fns.test_step
 
         def make():
-            def run(state, data, start):
-                if repeats == 1:
-                    return step(self, state, slice_batch(data, start, size))
+            if not loop:
+                return lambda state, data, start: step(self, state, slice_batch(data, start, size))
 
+            def run(state, data, start, count):
                 def body(i, s):
                     return step(self, s, slice_batch(data, start + i * size, size))
 
-                return jax.lax.fori_loop(0, repeats, body, state)
+                return jax.lax.fori_loop(0, count, body, state)
             return run
 
-        return self._compiled((kind, "array", size, repeats), make)
+        return self._compiled((kind, "array", size, loop), make)
 
     def _batch_step(self, kind: str):
         step = step_fns.train_step if kind == "train" else step_fns.test_step
@@ -320,8 +325,12 @@ class Trainer:
                 if wants_begin:
                     self._write_state(state)
                     callbacks.on_train_batch_begin(step_index)
-                fn = self._array_step("train", data.batch_size, repeats)
-                state = fn(state, epoch_arrays, jnp.asarray(step_index * data.batch_size, "int32"))
+                start = jnp.asarray(step_index * data.batch_size, "int32")
+                if per_call == 1:
+                    state = self._array_step("train", data.batch_size)(state, epoch_arrays, start)
+                else:
+                    fn = self._array_step("train", data.batch_size, loop=True)
+                    state = fn(state, epoch_arrays, start, jnp.asarray(repeats, "int32"))
                 step_index += repeats
                 after_step(step_index - 1, state)
             if data.partial_batch_size and step_index < data.steps and not self.stop_training:
@@ -366,11 +375,21 @@ class Trainer:
         if isinstance(data, ArrayData):
             arrays = data.device_data()
             full = min(data.num_full_batches, data.steps)
-            for i in range(full):
-                state = self._array_step("test", data.batch_size)(
-                    state, arrays, jnp.asarray(i * data.batch_size, "int32"))
-                if callbacks is not None:
-                    callbacks.on_test_batch_end(i, None)
+            hooked = callbacks is not None and callbacks.needs_batch_hooks("on_test_batch_end")
+            per_call = 1 if hooked else self._steps_per_call()
+            i = 0
+            while i < full:
+                start = jnp.asarray(i * data.batch_size, "int32")
+                if per_call == 1:
+                    state = self._array_step("test", data.batch_size)(state, arrays, start)
+                    if hooked:
+                        callbacks.on_test_batch_end(i, None)
+                    i += 1
+                else:
+                    count = min(per_call, full - i)
+                    state = self._array_step("test", data.batch_size, loop=True)(
+                        state, arrays, start, jnp.asarray(count, "int32"))
+                    i += count
             if data.partial_batch_size and full < data.steps:
                 state = self._array_step("test", data.partial_batch_size)(
                     state, arrays, jnp.asarray(full * data.batch_size, "int32"))
