@@ -8,10 +8,17 @@ Nothing is ever imported from a module a file names.
 """
 
 import contextlib
+import importlib
 import threading
 
-# category -> public name -> object
-_BUILTINS: dict[str, dict[str, object]] = {}
+# category -> public name -> object. Read it through `builtin` / `builtins` (or the module
+# attribute `_BUILTINS`, see `__getattr__`), which first import every built-in class.
+_TABLE: dict[str, dict[str, object]] = {}
+_loaded = False
+# The public namespaces whose import registers every built-in object. `import lamina` is
+# lazy, so a lookup must not assume they were imported.
+_NAMESPACES = ("layers", "activations", "initializers", "regularizers", "constraints", "losses",
+               "metrics", "optimizers", "models", "callbacks")
 # "package>name" -> object (user-registered)
 _CUSTOM: dict[str, object] = {}
 # object -> "package>name"
@@ -34,11 +41,29 @@ KERAS_MODULES = {
 }
 
 
+def load_builtins() -> None:
+    """Import lamina's public namespaces once, so every built-in object is registered."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True  # first: the imports below call back into this module
+    for name in _NAMESPACES:
+        importlib.import_module(f"lamina.{name}")
+
+
+def __getattr__(name: str):
+    # `registry._BUILTINS` keeps working for readers of the whole table, loaded on first use.
+    if name == "_BUILTINS":
+        load_builtins()
+        return _TABLE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def register(category: str, *aliases: str):
     """Register a built-in class or function under its own name (and aliases) in a category."""
 
     def decorator(obj):
-        table = _BUILTINS.setdefault(category, {})
+        table = _TABLE.setdefault(category, {})
         for name in (obj.__name__, *aliases):
             table[name] = obj
         obj._lamina_category = category
@@ -49,11 +74,17 @@ def register(category: str, *aliases: str):
 
 def builtin(category: str, name: str):
     """The built-in object registered as `name` in `category`, or None."""
-    return _BUILTINS.get(category, {}).get(name)
+    found = _TABLE.get(category, {}).get(name)
+    if found is None and not _loaded:
+        load_builtins()
+        found = _TABLE.get(category, {}).get(name)
+    return found
 
 
 def builtins(category: str) -> dict[str, object]:
-    return dict(_BUILTINS.get(category, {}))
+    """Every built-in object of `category`, by registered name."""
+    load_builtins()
+    return dict(_TABLE.get(category, {}))
 
 
 def register_keras_serializable(package: str = "Custom", name: str | None = None):
