@@ -5,19 +5,24 @@ PY     := $(VENV)/bin/python
 
 .PHONY: demo test lint bench clean graphviz
 
+# The demo needs lamina alone; the tests add the oracle (real Keras 3) and the tools.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e ".[test]"
 	touch $@
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/lamina demo
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check lamina tests bench
 
-test: $(VENV)/.installed lint graphviz
+test: $(VENV)/.installed-test lint graphviz
 	$(PY) -m pytest
 
 # plot_model's tests render with Graphviz's `dot` when it is there (and with the pip-only
@@ -27,7 +32,7 @@ graphviz:
 	  (apt-get update -qq && apt-get install -y -qq graphviz) >/dev/null 2>&1; } || \
 	  echo "note: Graphviz 'dot' unavailable; its plot_model tests are skipped"
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(PY) bench/run.py
 
 clean:
