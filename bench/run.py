@@ -30,6 +30,7 @@ FIGURES = {
     "predict_sps": ("predict samples/s", True),
     "predict1_ms": ("predict(1) ms", False),
     "call1_ms": ("model(x) ms", False),
+    "predict_growth_mb": ("RSS growth, 1000 predict(1), MB", False),
     "import_s": ("import s", False),
     "peak_rss_mb": ("peak RSS MB", False),
 }
@@ -49,7 +50,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--impls", nargs="*", default=["lamina", "keras"])
+    parser.add_argument("--impls", nargs="*", default=["lamina", "keras", "jax"])
+    parser.add_argument("--cold-runs", type=int, default=3,
+                        help="cold-process runs of inspect / load+predict (0: skip)")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.md"))
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
@@ -64,6 +67,13 @@ def main(argv=None):
                 print(f"  {workload:12s} {impl:7s} run {r + 1}: {m['steady_sps']:,.0f} samples/s, "
                       f"1st epoch {m['first_epoch_s']:.2f}s", file=sys.stderr, flush=True)
     table = render(results, args)
+    if args.cold_runs:
+        import cold
+
+        figures = cold.measure(args.cold_runs)
+        table += "\n\nCold process (new interpreter each run, median of " \
+                 f"{args.cold_runs}), tf.keras `.h5` {cold.H5.name}:\n\n| command | seconds |\n|---|---:|\n"
+        table += "\n".join(f"| {label} | {sec:.2f} |" for label, sec in figures.items())
     print(table)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
@@ -73,15 +83,22 @@ def main(argv=None):
 def render(results, args) -> str:
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
              f"{datetime.date.today().isoformat()}; epochs={args.epochs}{' (quick)' if args.quick else ''}",
-             "", "| workload | figure | lamina | keras-jax | ratio |", "|---|---|---:|---:|---:|"]
+             "", "Ratios are lamina over Keras (> 1: lamina better); `jax-scan` is the hand-written",
+             "JAX + optax reference with each epoch in one `lax.scan` (its `model(x)` column is",
+             "its jitted predict).", "",
+             "| workload | figure | lamina | keras-jax | jax-scan | lamina/keras |",
+             "|---|---|---:|---:|---:|---:|"]
     for workload in args.workloads:
         for key, (label, higher_better) in FIGURES.items():
             med = {impl: statistics.median(m[key] for m in results[(workload, impl)])
                    for impl in args.impls if (workload, impl) in results}
             if "lamina" not in med or "keras" not in med:
                 continue
-            ratio = med["lamina"] / med["keras"] if higher_better else med["keras"] / med["lamina"]
-            lines.append(f"| {workload} | {label} | {med['lamina']:,.3g} | {med['keras']:,.3g} | {ratio:.2f}x |")
+            num, den = (med["lamina"], med["keras"]) if higher_better else (med["keras"], med["lamina"])
+            ratio = f"{num / den:.2f}x" if den > 0 else "-"
+            ref = f"{med['jax']:,.3g}" if "jax" in med and key != "import_s" else "-"
+            lines.append(f"| {workload} | {label} | {med['lamina']:,.3g} | {med['keras']:,.3g} "
+                         f"| {ref} | {ratio} |")
     return "\n".join(lines)
 
 

@@ -1,6 +1,6 @@
 """One measurement in a fresh process: `python bench/worker.py IMPL WORKLOAD SAMPLES EPOCHS`.
 
-IMPL is `lamina` or `keras` (Keras 3 on JAX). Prints one JSON line with the figures.
+IMPL is `lamina`, `keras` (Keras 3 on JAX) or `jax` (the hand-written JAX + optax reference). Prints one JSON line with the figures.
 """
 
 import json
@@ -15,9 +15,13 @@ def main():
     impl, workload, samples, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     os.environ.setdefault("KERAS_BACKEND", "jax")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    if impl == "jax":
+        return reference(workload, samples, epochs)
     t0 = time.perf_counter()
     if impl == "lamina":
         import lamina as K
+
+        K.layers, K.models  # noqa: B018 (the namespaces load on first use: count them)
     elif impl == "keras":
         import keras as K
     else:
@@ -62,6 +66,10 @@ def main():
         t0 = time.perf_counter()
         model.predict(one, verbose=0)
         lat.append(time.perf_counter() - t0)
+    rss_before = _rss_mb()
+    for _ in range(1000):
+        model.predict(one, verbose=0)
+    predict_growth_mb = _rss_mb() - rss_before
     model(one)
     call = []
     for _ in range(30):
@@ -73,7 +81,53 @@ def main():
         "impl": impl, "workload": workload, "import_s": import_s, "build_s": build_s,
         "first_epoch_s": epoch_times[0], "fit_total_s": fit_total, "steady_sps": steady_sps,
         "predict_sps": predict_sps, "predict1_ms": 1e3 * statistics.median(lat),
-        "call1_ms": 1e3 * statistics.median(call),
+        "call1_ms": 1e3 * statistics.median(call), "predict_growth_mb": predict_growth_mb,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+
+
+def _rss_mb() -> float:
+    """The resident set size now (Linux), in MB."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def reference(workload, samples, epochs):
+    """The hand-written JAX + optax model, each epoch one `lax.scan` (bench/jax_reference.py)."""
+    t0 = time.perf_counter()
+    import jax.numpy as jnp
+
+    import_s = time.perf_counter() - t0
+    from jax_reference import Reference
+    from workloads import WORKLOADS, data
+
+    _, batch_size, _ = WORKLOADS[workload]
+    x, y = data(workload, samples)
+    model = Reference(workload, batch_size)
+    xd, yd = jnp.asarray(x), jnp.asarray(y)
+    epoch_times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        model.fit_epoch(xd, yd)
+        epoch_times.append(time.perf_counter() - t0)
+    big = x[: min(len(x), 8192)]
+    model.predict(big)
+    t0 = time.perf_counter()
+    model.predict(big)
+    predict_sps = len(big) / (time.perf_counter() - t0)
+    one = x[:1]
+    model.predict(one)
+    lat = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        model.predict(one)
+        lat.append(time.perf_counter() - t0)
+    print(json.dumps({
+        "impl": "jax", "workload": workload, "import_s": import_s, "build_s": 0.0,
+        "first_epoch_s": epoch_times[0], "fit_total_s": sum(epoch_times),
+        "steady_sps": samples / statistics.median(epoch_times[1:] or epoch_times),
+        "predict_sps": predict_sps, "predict1_ms": 1e3 * statistics.median(lat),
+        "call1_ms": 1e3 * statistics.median(lat), "predict_growth_mb": 0.0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 

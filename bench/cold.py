@@ -1,0 +1,68 @@
+"""Cold-process figures: `lamina inspect`, and load a tf.keras `.h5` + predict one sample.
+
+    python bench/cold.py [--runs 5]
+
+Each run is a new interpreter (what a user waits for at a shell), the implementations
+interleaved; medians are printed. Keras runs on its JAX backend.
+"""
+
+import argparse
+import json
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FIXTURES = ROOT.parent / "shared" / "keras-fixtures"
+H5 = FIXTURES / "tf_keras2" / "wide_deep_aux.h5"
+
+LOAD_PREDICT = """
+import sys, numpy as np
+impl, path = sys.argv[1], sys.argv[2]
+if impl == "keras":
+    import keras as K
+else:
+    import lamina as K
+data = np.load(path[:-3] + ".npz")
+model = K.models.load_model(path, compile=False)
+model.predict([data["x0"][:1], data["x1"][:1]], verbose=0)
+"""
+
+
+def _lamina_script() -> str:
+    return str(pathlib.Path(sys.executable).with_name("lamina"))
+
+
+def commands(h5: pathlib.Path) -> dict[str, list[str]]:
+    return {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "lamina inspect": [_lamina_script(), "inspect", str(h5)],
+        "lamina load+predict": [sys.executable, "-c", LOAD_PREDICT, "lamina", str(h5)],
+        "keras load+predict": [sys.executable, "-c", LOAD_PREDICT, "keras", str(h5)],
+    }
+
+
+def measure(runs: int, h5: pathlib.Path = H5) -> dict[str, float]:
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    times: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for label, argv in commands(h5).items():
+            t0 = time.perf_counter()
+            subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+            times.setdefault(label, []).append(time.perf_counter() - t0)
+    return {label: statistics.median(t) for label, t in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.runs), indent=1))
+
+
+if __name__ == "__main__":
+    main()
