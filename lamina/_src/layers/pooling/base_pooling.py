@@ -18,6 +18,7 @@ from lamina._src.layers.convolutional.conv_utils import (
 )
 from lamina._src.layers.input_spec import InputSpec
 from lamina._src.layers.layer import Layer
+from lamina._src.layers.pooling import tiled_max_pool
 
 
 def _same_padding_before(length: int, window: int, stride: int) -> int:
@@ -86,6 +87,11 @@ class BasePooling(Layer):
         # Initial values are numpy constants, never traced arrays: only then does JAX recognise
         # the max/sum window reductions it knows how to differentiate under `jit`.
         if self.pool_mode == "max":
+            if self.strides == self.pool_size and jnp.issubdtype(inputs.dtype, jnp.floating):
+                # The common non-overlapping case: same values and gradients, fast backward.
+                return tiled_max_pool.max_pool(
+                    inputs, self.pool_size, spatial_axes(self.pool_dimensions, self.data_format),
+                    self.padding)
             if jnp.issubdtype(inputs.dtype, jnp.floating):
                 initial = np.array(-np.inf, inputs.dtype)
             else:

@@ -1,0 +1,50 @@
+"""The fast non-overlapping max pool equals `lax.reduce_window` (what Keras's JAX backend runs)
+in values and in gradients, ties included: the gradient goes to each window's first maximum."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from jax import lax
+
+from lamina._src.layers.pooling.tiled_max_pool import max_pool
+
+CASES = [  # input shape, pool size, spatial axes
+    ((2, 9, 4), (3,), (1,)),
+    ((2, 7, 5, 3), (2, 2), (1, 2)),
+    ((2, 3, 9, 7), (3, 2), (2, 3)),  # channels_first
+    ((2, 5, 5, 5, 2), (2, 2, 2), (1, 2, 3)),
+]
+
+
+def _reference(x, pool_size, axes, padding):
+    window = [1] * x.ndim
+    for axis, k in zip(axes, pool_size):
+        window[axis] = k
+    return lax.reduce_window(x, -jnp.inf, lax.max, window, window, padding.upper())
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+@pytest.mark.parametrize("ties", [False, True], ids=["random", "ties"])
+@pytest.mark.parametrize("shape,pool_size,axes", CASES)
+def test_values_and_gradients_equal_reduce_window(shape, pool_size, axes, padding, ties):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 2, shape) if ties else rng.random(shape)
+    x = jnp.asarray(x, "float32")
+    expected, expected_vjp = jax.vjp(lambda v: _reference(v, pool_size, axes, padding), x)
+    got = max_pool(x, pool_size, axes, padding)
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+    g = jnp.asarray(rng.random(expected.shape), "float32")
+    pooled_vjp = jax.jit(lambda v: jax.vjp(lambda u: max_pool(u, pool_size, axes, padding), v)[1](g))
+    np.testing.assert_array_equal(np.asarray(pooled_vjp(x)[0]), np.asarray(expected_vjp(g)[0]))
+
+
+def test_max_pooling_layer_takes_the_fast_path_only_when_windows_tile():
+    import lamina
+
+    x = jnp.asarray(np.random.default_rng(1).random((2, 6, 6, 3)), "float32")
+    tiled = jax.make_jaxpr(lambda v: lamina.layers.MaxPooling2D(2)(v))(x)
+    overlapping = jax.make_jaxpr(lambda v: lamina.layers.MaxPooling2D(3, strides=1)(v))(x)
+    assert "custom_vjp" in str(tiled) and "reduce_window" not in str(tiled)
+    assert "reduce_window" in str(overlapping)
