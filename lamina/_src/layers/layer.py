@@ -31,7 +31,7 @@ from lamina._src.backend.variables import (
 )
 from lamina._src.layers.input_spec import assert_input_compatibility
 from lamina._src.ops.keras_tensor import KerasTensor, any_symbolic_tensors
-from lamina._src.ops.operation import Node, Operation, compute_output_spec
+from lamina._src.ops.operation import Node, Operation, compute_output_spec, default
 from lamina._src.saving import registry
 from lamina._src.utils import tree
 
@@ -530,22 +530,23 @@ class Layer(Operation):
         return tree.map_structure(lambda t: t.shape, self.output)
 
     # -- config ----------------------------------------------------------------------------
+    @default
     def get_config(self) -> dict:
-        """The constructor arguments; subclasses add their own to this base."""
+        """The constructor arguments; subclasses add their own to this base.
+
+        A subclass that does not override it gets Keras's auto-config: the arguments it was
+        constructed with, when they are plain values (see `Operation.get_config`).
+        """
         from lamina._src.saving.serialization import serialize_keras_object
 
         config = {
-            "name": self.name,
+            **super().get_config(),
             "trainable": self.trainable,
             "dtype": serialize_keras_object(self._dtype_policy),
         }
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = serialize_keras_object(self.activity_regularizer)
         return config
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
 
     def get_build_config(self) -> dict | None:
         if self._build_shapes is None:

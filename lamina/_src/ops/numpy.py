@@ -488,8 +488,10 @@ def ndim(x) -> int:
     return len(x.shape)
 
 
-def size(x) -> int:
-    return int(np.prod(x.shape))
+@symbolic_op
+def size(x):
+    """The number of elements: an int, or an int32 scalar KerasTensor when `x` is symbolic."""
+    return int(np.prod(jnp.shape(x)))
 
 
 # -- creation (no symbolic inputs) ---------------------------------------------------------

@@ -1,0 +1,3 @@
+"""`keras.ops.linalg`: linear algebra."""
+
+from lamina._src.ops.linalg import *  # noqa: F403

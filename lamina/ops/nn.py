@@ -1,0 +1,3 @@
+"""`keras.ops.nn`: the neural-network ops."""
+
+from lamina._src.ops.nn import *  # noqa: F403
