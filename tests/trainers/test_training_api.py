@@ -1,5 +1,6 @@
 """The training API around the numerics: data forms, errors, History, progress output, state."""
 
+import jax
 import numpy as np
 import pytest
 
@@ -76,25 +77,63 @@ def test_multi_input_forms_tuple_and_dict():
 
 
 def test_clear_errors():
-    model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(1)])
-    with pytest.raises(RuntimeError, match="compile"):
-        model.fit(X, Y, verbose=0)
+    model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(1)], name="myseq")
+    # Keras 3 raises ValueError ("You must call `compile()` before using the model.").
+    for call in (lambda: model.fit(X, Y, verbose=0), lambda: model.evaluate(X, Y, verbose=0)):
+        with pytest.raises(ValueError, match=r"must call `compile\(\)`.*'myseq'"):
+            call()
     model.compile("sgd", "mse")
     with pytest.raises(ValueError, match=r"different numbers of samples.*x: 64.*y: 10"):
         model.fit(X, Y[:10], verbose=0)
-    with pytest.raises(ValueError, match=r"Input '.*' of model .* expects shape \(None, 5\)"):
-        model.fit(X[:, :4], Y, verbose=0)
+
+
+def test_wrong_input_shape_names_model_input_layer_and_the_users_shape():
+    """Regression: the message named the hidden inner graph ('functional_1'), showed the padded
+    batch (32, 5) and not the user's array, and never named the layer reading the input."""
+    model = lamina.Sequential([lamina.Input(shape=(5,), name="features"), L.Dense(1, name="dense")],
+                              name="myseq")
+    model.compile("sgd", "mse")
+    expected = ("Input 'features' (read by layer 'dense') of model 'myseq' expects arrays of "
+                "shape (None, 5), but received an array of shape (4, 4) (axis 1 is 4, expected 5).")
+    for call in (lambda: model.fit(X[:4, :4], Y[:4], verbose=0),
+                 lambda: model.evaluate(X[:4, :4], Y[:4], verbose=0),
+                 lambda: model.predict(X[:4, :4], verbose=0)):
+        with pytest.raises(ValueError) as info:
+            call()
+        assert str(info.value) == expected
+    with pytest.raises(ValueError, match=r"shape \(4, 5, 2\) \(rank 3, expected rank 2\)"):
+        model.predict(np.zeros((4, 5, 2), "float32"), verbose=0)
+    a, b = lamina.Input(shape=(5,), name="wide"), lamina.Input(shape=(3,), name="deep")
+    out = L.Dense(1, name="head")(L.concatenate([L.Dense(2)(a), b], name="concat"))
+    two = lamina.Model([a, b], out, name="two_inputs")
+    with pytest.raises(ValueError) as info:
+        two.predict({"wide": X[:4], "deep": X[:4, :2]}, verbose=0)
+    assert str(info.value) == (
+        "Input 'deep' (read by layer 'concat') of model 'two_inputs' expects arrays of shape "
+        "(None, 3), but received an array of shape (4, 2) (axis 1 is 2, expected 3).")
 
 
 def test_predict_partial_batches_share_one_compilation():
     model = small_model()
     model.predict(X[:10], batch_size=8, verbose=0)
     model.predict(X[:13], batch_size=8, verbose=0)
-    model.predict(X[:3], batch_size=8, verbose=0)
     (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
-    assert predict_fn._cache_size() == 1
+    assert predict_fn._cache_size() == 1  # the partial last batches are padded to 8
     np.testing.assert_allclose(model.predict(X[:13], batch_size=8, verbose=0),
                                np.asarray(model(X[:13])), rtol=1e-6)
+
+
+def test_predict_on_less_than_a_batch_computes_only_those_rows():
+    """`predict(x[:3])` runs a batch of 3, not 3 rows padded to 32 (once per size)."""
+    model = small_model()
+    for _ in range(3):
+        np.testing.assert_allclose(model.predict(X[:3], verbose=0), np.asarray(model(X[:3])),
+                                   rtol=1e-6)
+    (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
+    assert predict_fn._cache_size() == 1
+    lowered = predict_fn.lower([v.value for v in model.trainable_variables],
+                               [v.value for v in model.non_trainable_variables], X[:3])
+    assert "tensor<3x" in lowered.as_text()
 
 
 def test_predict_does_not_grow_memory_or_compilations():
@@ -190,3 +229,79 @@ def test_interrupt_mid_epoch_keeps_a_usable_model():
     assert not np.array_equal(after[0], before[0])
     assert int(model.optimizer.iterations.value) == 2
     model.fit(X, Y, epochs=1, verbose=0)  # and training can go on
+
+
+def test_run_eagerly_calls_the_layers_with_real_arrays_every_batch():
+    """Regression: run_eagerly=True / jit_compile=False still batched steps into a fori_loop,
+    so call() got tracers. As in Keras, np.asarray(x) inside call() must work per batch."""
+    seen = []
+    for flags in ({"run_eagerly": True}, {"jit_compile": False}):
+        seen.clear()
+
+        class Probe(L.Layer):
+            def call(self, x):
+                if not isinstance(x, jax.core.Tracer):  # the symbolic builds trace call()
+                    seen.append(np.asarray(x).shape)
+                return x
+
+        model = lamina.Sequential([lamina.Input(shape=(5,)), Probe(), L.Dense(1)])
+        model.compile("sgd", "mse", **flags)
+        model.fit(X[:40], Y[:40], batch_size=8, epochs=1, verbose=0)
+        assert seen == [(8, 5)] * 5
+        seen.clear()
+        model.evaluate(X[:20], Y[:20], batch_size=8, verbose=0)
+        assert seen == [(8, 5), (8, 5), (4, 5)]
+
+
+def test_steps_per_epoch_carries_on_through_the_data_as_keras(keras):
+    """Regression: every epoch restarted at batch 0. Keras's EpochIterator carries on; an
+    epoch that reaches the end of the data stops there (with a warning), the next restarts."""
+    x = RNG.normal(size=(10, 5)).astype("float32")
+    y = RNG.normal(size=(10, 1)).astype("float32")
+
+    def run(K, spe):
+        model = K.Sequential([K.Input(shape=(5,)), K.layers.Dense(1)])
+        model.set_weights(weights)
+        model.compile(K.optimizers.SGD(0.1), "mse")
+        with pytest.warns(UserWarning, match="ran out of data") if spe == 3 else _no_warning():
+            return model.fit(x, y, batch_size=3, steps_per_epoch=spe, epochs=4, shuffle=False,
+                             verbose=0).history["loss"]
+
+    weights = [RNG.normal(size=(5, 1)).astype("float32"), np.zeros(1, "float32")]
+    for spe in (2, 3):  # 4 batches (the last holds 1 sample): even and uneven epochs
+        np.testing.assert_allclose(run(lamina, spe), run(keras, spe), rtol=1e-5)
+
+
+def _no_warning():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call():
+    """Regression for `_array_step(kind, size, loop=True)`: `count` is a traced argument, so
+    50 steps (chunks of 16, 16, 16, 2) compile the loop once and give the same losses as one
+    step per dispatch (forced here by a callback that needs every batch)."""
+    x = RNG.normal(size=(400, 5)).astype("float32")
+    y = x[:, :1] * 0.5
+
+    class EveryBatch(lamina.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            pass
+
+    def run(callbacks):
+        lamina.utils.set_random_seed(9)
+        model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(3, activation="tanh"),
+                                   L.Dense(1)])
+        model.compile("sgd", "mse")
+        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0,
+                            callbacks=callbacks)
+        return model, history.history["loss"]
+
+    looped, loss_looped = run([])
+    single, loss_single = run([EveryBatch()])
+    assert looped._steps_per_call() == 16  # CPU, loop-friendly layers
+    assert [k for k in looped._compiled_fns if k[0] == "train"] == [("train", "array", 8, True)]
+    assert looped._compiled_fns[("train", "array", 8, True)]._cache_size() == 1
+    assert [k for k in single._compiled_fns if k[0] == "train"] == [("train", "array", 8, False)]
+    np.testing.assert_allclose(loss_looped, loss_single, rtol=1e-6)

@@ -52,11 +52,15 @@ class CallbackList(Callback):
         for c in self.callbacks:
             c.set_params(params)
 
+    # As Keras, every hook receives a dict: `{}` where the trainer has no logs to give.
     def _call(self, hook, *args):
+        *args, logs = args
+        logs = {} if logs is None else logs
         for c in self.callbacks:
-            getattr(c, hook)(*args)
+            getattr(c, hook)(*args, logs)
 
     def _call_batch(self, hook, batch, logs):
+        logs = {} if logs is None else logs
         for c in self._batch_hooks[hook]:
             getattr(c, hook)(batch, logs)
 

@@ -153,18 +153,45 @@ class Functional(Model):
             x = jnp.squeeze(x, -1)
         elif rank == expected - 1 and ref.shape[-1] == 1:
             x = jnp.expand_dims(x, -1)
-        elif rank != expected:
-            raise ValueError(
-                f"Input '{name}' of model '{self.name}' expects arrays of shape {ref.shape} "
-                f"(rank {expected}), but received an array of shape {tuple(x.shape)} (rank {rank})."
-            )
-        for axis, (d, e) in enumerate(zip(x.shape, ref.shape)):
-            if axis > 0 and e is not None and d != e:  # the batch size is never enforced
-                raise ValueError(
-                    f"Input '{name}' of model '{self.name}' expects shape {ref.shape}, but received "
-                    f"an array of shape {tuple(x.shape)} (axis {axis} differs)."
-                )
+        else:
+            self._check_input_shape(tuple(x.shape), ref, name)
         return x
+
+    def _check_input_shape(self, shape: tuple, ref: KerasTensor, name: str, model_name=None):
+        """Raise a ValueError naming the model, the input and the layer reading it when an
+        array of `shape` cannot feed input `ref` (the batch size is never enforced)."""
+        rank, expected = len(shape), len(ref.shape)
+        if rank == expected + 1 and shape[-1] == 1 or rank == expected - 1 and ref.shape[-1] == 1:
+            return
+        if rank != expected:
+            detail = f"rank {rank}, expected rank {expected}"
+        else:
+            axes = [a for a, (d, e) in enumerate(zip(shape, ref.shape)) if a > 0 and e is not None
+                    and d != e]
+            if not axes:
+                return
+            detail = f"axis {axes[0]} is {shape[axes[0]]}, expected {ref.shape[axes[0]]}"
+        readers = [node.operation.name for node in self._nodes if not node.is_input and any(
+            t is ref for t in tree.flatten((node.call_args, node.call_kwargs)))]
+        layer = f" (read by layer {', '.join(repr(r) for r in readers)})" if readers else ""
+        raise ValueError(
+            f"Input '{name}'{layer} of model '{model_name or self.name}' expects arrays of shape "
+            f"{ref.shape}, but received an array of shape {tuple(shape)} ({detail})."
+        )
+
+    def _check_input_shapes(self, inputs, model_name=None) -> None:
+        """Check the shapes of user arrays (not converted) against the model's Inputs."""
+        names = [x._keras_history[0].name for x in self._inputs]
+        if isinstance(inputs, dict):
+            keys = list(self._inputs_struct) if isinstance(self._inputs_struct, dict) else names
+            flat = [inputs.get(k) for k in keys]
+        else:
+            flat = tree.flatten(inputs)
+        if len(flat) != len(self._inputs):
+            return  # _standardize_inputs reports a wrong number of inputs
+        for x, ref, name in zip(flat, self._inputs, names):
+            if hasattr(x, "shape"):
+                self._check_input_shape(tuple(x.shape), ref, name, model_name)
 
     def compute_output_spec(self, inputs, training=None, mask=None):
         return super().compute_output_spec(inputs, training=training, mask=mask)

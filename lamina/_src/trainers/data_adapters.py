@@ -8,6 +8,7 @@
 """
 
 import math
+import warnings
 
 import jax
 import jax.numpy as jnp
@@ -89,8 +90,43 @@ class ArrayData:
         self.batch_size = int(batch_size or 32)
         self.shuffle = shuffle
         self.data = (x, y, sample_weight)
-        self.steps = steps if steps is not None else math.ceil(self.num_samples / self.batch_size)
+        self.num_batches = math.ceil(self.num_samples / self.batch_size)
+        self.steps_given = steps is not None
+        self.steps = steps if steps is not None else self.num_batches
         self._device_data = None
+        # Where the next epoch starts (in batches) and the arrays of the current pass: with
+        # `steps` given, epochs carry on through the data, as Keras's EpochIterator does.
+        self.cursor = 0
+        self.arrays = None
+
+    def plan(self, per_call: int):
+        """`(step, count, size, start)` chunks for one epoch from `cursor`: up to `steps`
+        batches, at most `per_call` full batches per chunk, the partial last batch alone."""
+        first = self.cursor
+        end = min(first + self.steps, self.num_batches)
+        full_end = min(end, self.num_full_batches)
+        index = first
+        while index < full_end:
+            count = min(per_call, full_end - index)
+            yield index - first, count, self.batch_size, index * self.batch_size
+            index += count
+        if end > self.num_full_batches and self.partial_batch_size:
+            yield index - first, 1, self.partial_batch_size, index * self.batch_size
+
+    def advance(self, ran: int) -> None:
+        """Move the cursor past the `ran` batches of an epoch; wrap (and warn) at the end."""
+        if not self.steps_given:
+            return
+        self.cursor += ran
+        if self.cursor >= self.num_batches:
+            if ran < self.steps:
+                warnings.warn(
+                    "Your input ran out of data; interrupting the epoch. The data holds "
+                    f"{self.num_batches} batches; the next epoch starts a new pass over it. Make "
+                    "sure the data can generate at least `steps_per_epoch` batches.",
+                    stacklevel=4,
+                )
+            self.cursor = 0
 
     @property
     def num_full_batches(self) -> int:

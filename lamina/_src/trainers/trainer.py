@@ -52,6 +52,8 @@ class Trainer:
         self._structure_version = -1
         self._cached_variables = None
         self._auto_steps = None
+        self.stop_evaluating = False
+        self.stop_predicting = False
 
     # -- compile -------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -94,7 +96,7 @@ class Trainer:
 
     def _assert_compiled(self, what: str):
         if not self.compiled or self._compile_loss is None and what != "predict":
-            raise RuntimeError(
+            raise ValueError(
                 f"You must call `compile()` with a loss before calling `{what}()` on model "
                 f"'{self.name}', e.g. model.compile(optimizer='adam', loss='mse')."
             )
@@ -245,6 +247,9 @@ class Trainer:
 
         `x`/`y` are arrays (or lists/tuples/dicts of arrays for several inputs/outputs), or `x`
         is a generator / `PyDataset` yielding `(x, y)` or `(x, y, sample_weight)` batches.
+        With arrays and `steps_per_epoch`, each epoch carries on where the last one stopped,
+        as in Keras (an epoch that reaches the end of the data stops there, and the next one
+        starts a new, reshuffled pass).
         """
         self._assert_compiled("fit")
         verbose = 1 if verbose == "auto" else int(verbose)
@@ -263,27 +268,25 @@ class Trainer:
 
         callbacks = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
                                  verbose=verbose, epochs=epochs, steps=data.steps)
-        progbar_only = all(isinstance(c, ProgbarLogger)
-                           for c in callbacks._batch_hooks["on_train_batch_end"])
         rng = np.random.default_rng(lamina_random.make_seed())
         self.stop_training = False
         self._in_fit = True
         self._initial_epoch = None
         callbacks.on_train_begin()  # may restore weights (BackupAndRestore)
         initial_epoch = self._initial_epoch if self._initial_epoch is not None else initial_epoch
-        logs, state = None, None
+        logs, state = {}, None
         try:
             for epoch in range(initial_epoch, epochs):
                 callbacks.on_epoch_begin(epoch)
                 # Read after the hook: callbacks may have set weights or the learning rate.
                 state = self._live_state = self._read_state()
-                state = self._run_epoch(data, state, callbacks, rng, progbar_only, verbose)
+                state = self._run_epoch(data, state, callbacks, rng, verbose)
                 logs = self._logs(state)
                 self._write_state(state)
                 state = None
-                if val_data is not None and (epoch + 1) % validation_freq == 0:
-                    val_state = self._run_test_loop(val_data, self._read_state(with_optimizer=False))
-                    logs.update({f"val_{k}": v for k, v in self._logs(val_state).items()})
+                if val_data is not None and _should_eval(epoch, validation_freq):
+                    val_logs = self._evaluate_loop(val_data, callbacks, verbose)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 callbacks.on_epoch_end(epoch, logs)
                 if self.stop_training:
                     break
@@ -295,15 +298,39 @@ class Trainer:
         callbacks.on_train_end(logs)
         return callbacks.history
 
-    def _run_epoch(self, data, state, callbacks, rng, progbar_only, verbose):
-        wants_begin = callbacks.needs_batch_hooks("on_train_batch_begin")
-        wants_end = callbacks.needs_batch_hooks("on_train_batch_end")
-        throttle = progbar_only and wants_end
+    def _batch_hook_plan(self, callbacks, kind: str):
+        """`(wants_begin, wants_end, throttle)` for the `kind` ("train"/"test") batch hooks.
+
+        `throttle`: only the progress bar listens, so its end hook is fed at display intervals.
+        """
+        begin, end = f"on_{kind}_batch_begin", f"on_{kind}_batch_end"
+        wants_begin = callbacks.needs_batch_hooks(begin)
+        wants_end = callbacks.needs_batch_hooks(end)
+        throttle = wants_end and all(isinstance(c, ProgbarLogger) for c in callbacks._batch_hooks[end])
+        return wants_begin, wants_end, throttle
+
+    def _run_batches(self, kind, data, state, callbacks, verbose, rng=None):
+        """One pass of `kind` steps over `data`, calling the batch hooks Keras calls.
+
+        Batch hooks that no callback overrides are skipped, and then several steps run per
+        dispatch (`_steps_per_call`); otherwise each batch is one dispatch with the state
+        written back to the Variables around the hooks.
+        """
+        wants_begin, wants_end, throttle = self._batch_hook_plan(callbacks, kind)
+        begin_hook = getattr(callbacks, f"on_{kind}_batch_begin")
+        end_hook = getattr(callbacks, f"on_{kind}_batch_end")
+        stopped = (lambda: self.stop_training) if kind == "train" else (lambda: self.stop_evaluating)
         last_log = time.perf_counter()
+
+        def before_step(step_index, state):
+            if wants_begin:
+                self._write_state(state)
+                begin_hook(step_index, {})
 
         def after_step(step_index, state):
             nonlocal last_log
-            self._live_state = state  # donated inputs are gone: this is the model now
+            if kind == "train":
+                self._live_state = state  # donated inputs are gone: this is the model now
             if not wants_end:
                 return
             if throttle:
@@ -313,55 +340,52 @@ class Trainer:
                 last_log = now
             else:
                 self._write_state(state)
-            callbacks.on_train_batch_end(step_index, self._logs(state))
+            end_hook(step_index, self._logs(state))
 
-        step_index = 0
         if isinstance(data, ArrayData):
-            epoch_arrays = data.epoch_data(rng)
-            full = min(data.num_full_batches, data.steps)
+            if data.cursor == 0:  # a new pass over the data (reshuffled when training)
+                data.arrays = data.epoch_data(rng) if kind == "train" else data.device_data()
             per_call = 1 if (wants_begin or (wants_end and not throttle)) else self._steps_per_call()
-            while step_index < full and not self.stop_training:
-                repeats = min(per_call, full - step_index)
-                if wants_begin:
-                    self._write_state(state)
-                    callbacks.on_train_batch_begin(step_index)
-                start = jnp.asarray(step_index * data.batch_size, "int32")
-                if per_call == 1:
-                    state = self._array_step("train", data.batch_size)(state, epoch_arrays, start)
+            ran = 0
+            for step_index, count, size, start in data.plan(per_call):
+                if stopped():
+                    break
+                before_step(step_index, state)
+                start = jnp.asarray(start, "int32")
+                if per_call > 1 and size == data.batch_size:  # one compilation for every chunk
+                    fn = self._array_step(kind, size, loop=True)
+                    state = fn(state, data.arrays, start, jnp.asarray(count, "int32"))
                 else:
-                    fn = self._array_step("train", data.batch_size, loop=True)
-                    state = fn(state, epoch_arrays, start, jnp.asarray(repeats, "int32"))
-                step_index += repeats
-                after_step(step_index - 1, state)
-            if data.partial_batch_size and step_index < data.steps and not self.stop_training:
-                if wants_begin:
-                    self._write_state(state)
-                    callbacks.on_train_batch_begin(step_index)
-                fn = self._array_step("train", data.partial_batch_size)
-                state = fn(state, epoch_arrays, jnp.asarray(step_index * data.batch_size, "int32"))
-                after_step(step_index, state)
+                    state = self._array_step(kind, size)(state, data.arrays, start)
+                ran = step_index + count
+                after_step(ran - 1, state)
+            if kind == "train":  # Keras resets the evaluation iterator at every evaluate()
+                data.advance(ran)
             return state
         data.on_epoch_begin()
-        fn = self._batch_step("train")
-        for batch in data.batches():
-            if self.stop_training:
+        fn = self._batch_step(kind)
+        for step_index, batch in enumerate(data.batches()):
+            if stopped():
                 break
-            if wants_begin:
-                self._write_state(state)
-                callbacks.on_train_batch_begin(step_index)
+            before_step(step_index, state)
             state = fn(state, batch)
             after_step(step_index, state)
-            step_index += 1
         data.on_epoch_end()
         return state
+
+    def _run_epoch(self, data, state, callbacks, rng, verbose):
+        return self._run_batches("train", data, state, callbacks, verbose, rng)
 
     def _steps_per_call(self) -> int:
         """Training steps per compiled call when no callback needs every batch.
 
-        The user's `steps_per_execution` wins. Otherwise, on CPU, models whose layers all run
-        at full speed inside XLA loops take 16 steps per dispatch: the same steps in the same
-        order (identical results), without paying Python dispatch for each one.
+        Eager models (`run_eagerly=True` or `jit_compile=False`) run one step per batch with
+        real arrays. The user's `steps_per_execution` wins. Otherwise, on CPU, models whose
+        layers all run at full speed inside XLA loops take 16 steps per dispatch: the same
+        steps in the same order (identical results), without paying Python dispatch for each.
         """
+        if self.run_eagerly:
+            return 1
         if self.steps_per_execution > 1:
             return self.steps_per_execution
         if self._auto_steps is None:
@@ -369,37 +393,18 @@ class Trainer:
             self._auto_steps = _AUTO_STEPS if fast and jax.default_backend() == "cpu" else 1
         return self._auto_steps
 
-    def _run_test_loop(self, data, state, callbacks=None):
-        state = step_fns.TrainState(list(state.trainable), list(state.non_trainable), [],
-                                 self._fresh_metric_values())
-        if isinstance(data, ArrayData):
-            arrays = data.device_data()
-            full = min(data.num_full_batches, data.steps)
-            hooked = callbacks is not None and callbacks.needs_batch_hooks("on_test_batch_end")
-            per_call = 1 if hooked else self._steps_per_call()
-            i = 0
-            while i < full:
-                start = jnp.asarray(i * data.batch_size, "int32")
-                if per_call == 1:
-                    state = self._array_step("test", data.batch_size)(state, arrays, start)
-                    if hooked:
-                        callbacks.on_test_batch_end(i, None)
-                    i += 1
-                else:
-                    count = min(per_call, full - i)
-                    state = self._array_step("test", data.batch_size, loop=True)(
-                        state, arrays, start, jnp.asarray(count, "int32"))
-                    i += count
-            if data.partial_batch_size and full < data.steps:
-                state = self._array_step("test", data.partial_batch_size)(
-                    state, arrays, jnp.asarray(full * data.batch_size, "int32"))
-            return state
-        fn = self._batch_step("test")
-        for i, batch in enumerate(data.batches()):
-            state = fn(state, batch)
-            if callbacks is not None:
-                callbacks.on_test_batch_end(i, None)
-        return state
+    def _evaluate_loop(self, data, callbacks, verbose) -> dict:
+        """`on_test_begin`, the test batches with their hooks, `on_test_end`; returns the logs."""
+        self.stop_evaluating = False
+        callbacks.on_test_begin()
+        trainable, non_trainable = self._variable_lists()
+        state = step_fns.TrainState([v.value for v in trainable], [v.value for v in non_trainable],
+                                    [], self._fresh_metric_values())
+        state = self._run_batches("test", data, state, callbacks, verbose)
+        logs = self._logs(state)
+        self._write_state(step_fns.TrainState([], [], [], state.metrics))
+        callbacks.on_test_end(logs)
+        return logs
 
     # -- evaluate / predict ----------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
@@ -411,11 +416,7 @@ class Trainer:
         self._build_for(self._first_batch(data))
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                  epochs=1, steps=data.steps)
-        callbacks.on_test_begin()
-        state = self._run_test_loop(data, self._read_state(with_optimizer=False))
-        logs = self._logs(state)
-        self._write_state(step_fns.TrainState([], [], [], state.metrics))
-        callbacks.on_test_end(logs)
+        logs = self._evaluate_loop(data, callbacks, verbose)
         if return_dict:
             return logs
         return self._flatten_logs(logs)
@@ -429,11 +430,14 @@ class Trainer:
         """Outputs for `x` as numpy arrays, computed in batches of `batch_size` (default 32).
 
         The last partial batch is padded to the batch size, so one compiled function serves
-        every batch.
+        every batch (the padding rows never reach the callbacks or the result). Inputs smaller
+        than one batch run at their own size: `predict(x[:1])` computes one row, not 32.
         """
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = int(batch_size or 32)
         data = self._adapter(x, None, None, batch_size, False, None, steps)
+        if isinstance(data, ArrayData) and 0 < data.num_samples < batch_size:
+            batch_size = data.batch_size = data.num_samples
         self._build_for(self._first_batch(data))
         trainable_vars, non_trainable_vars = self._variable_lists()
         trainable = [v.value for v in trainable_vars]
@@ -441,17 +445,26 @@ class Trainer:
         fn = self._compiled(("predict",), lambda: lambda t, n, xb: step_fns.predict_step(self, t, n, xb))
         callbacks = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
                                  epochs=1, steps=data.steps)
+        wants_begin = callbacks.needs_batch_hooks("on_predict_batch_begin")
+        wants_end = callbacks.needs_batch_hooks("on_predict_batch_end")
+        self.stop_predicting = False
         callbacks.on_predict_begin()
         outputs = []
         batches = data.host_batches() if isinstance(data, ArrayData) else data.batches()
         for i, (xb, _, _) in enumerate(batches):
-            if steps is not None and i >= steps:
+            if (steps is not None and i >= steps) or self.stop_predicting:
                 break
+            if wants_begin:
+                callbacks.on_predict_batch_begin(i, {})
             n = _batch_size(xb)
             if isinstance(data, ArrayData) and n < batch_size:
                 xb = tree.map_structure(lambda v: _pad(v, batch_size), xb)
-            outputs.append((fn(trainable, non_trainable, xb), n))
-            callbacks.on_predict_batch_end(i, None)
+            out = fn(trainable, non_trainable, xb)
+            outputs.append((out, n))
+            if wants_end:
+                if n < _batch_size(out):
+                    out = tree.map_structure(lambda o, n=n: o[:n], out)
+                callbacks.on_predict_batch_end(i, {"outputs": out})
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("predict() received no data: the input holds 0 samples.")
@@ -493,6 +506,7 @@ class Trainer:
         if x is None:
             raise ValueError(f"No input data was given to model '{self.name}': pass `x`.")
         if is_array_data(x):
+            self._check_input_shapes(x)
             return ArrayData(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
                              class_weight=class_weight, steps=steps)
         if y is not None:
@@ -501,6 +515,15 @@ class Trainer:
                 "yield (x, y) themselves."
             )
         return IteratorData(x, steps=steps)
+
+    def _check_input_shapes(self, x) -> None:
+        """Report a wrong input shape from the user's arrays, before any batching or padding,
+        naming this model (a Sequential's inner graph is not the model the user knows)."""
+        from lamina._src.models.functional import Functional
+
+        graph = self if isinstance(self, Functional) else getattr(self, "_functional", None)
+        if isinstance(graph, Functional):
+            graph._check_input_shapes(x, model_name=self.name)
 
     @staticmethod
     def _first_batch(data):
@@ -525,6 +548,19 @@ class Trainer:
         data._iterator = chained()
         data.source = data._iterator
         return first
+
+
+def _should_eval(epoch: int, validation_freq) -> bool:
+    """Whether to validate after `epoch` (0-based): every `validation_freq`-th epoch, or the
+    1-based epochs listed, as Keras."""
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    if isinstance(validation_freq, list | tuple):
+        return epoch + 1 in validation_freq
+    raise ValueError(
+        f"`validation_freq` must be an int or a list of epochs; received {validation_freq!r} "
+        f"of type {type(validation_freq).__name__}."
+    )
 
 
 def _spec(v):
