@@ -6,6 +6,7 @@ import numpy as np
 
 from lamina._src.backend.dtypes import standardize_dtype
 from lamina._src.initializers.initializer import Initializer
+from lamina._src.saving import config_arrays
 from lamina._src.saving.registry import register
 
 _CATEGORY = "initializers"
@@ -29,9 +30,8 @@ def _serialize_value(value):
 
 
 def _deserialize_value(value):
-    if isinstance(value, dict) and value.get("class_name") in ("__numpy__", "__tensor__"):
-        inner = value.get("config", {})
-        array = np.asarray(inner.get("value"), dtype=inner.get("dtype"))
+    if config_arrays.is_array_envelope(value):
+        array = config_arrays.decode_array(value, "the `value` of a Constant initializer")
         return array if value["class_name"] == "__numpy__" else jnp.asarray(array)
     return value
 

@@ -6,7 +6,7 @@ import types
 
 from lamina._src.layers.layer import Layer
 from lamina._src.saving import registry
-from lamina._src.saving.serialization import UnsafeDeserializationError
+from lamina._src.saving.serialization import UnknownObjectError, UnsafeDeserializationError
 
 
 @registry.register("layers")
@@ -83,6 +83,28 @@ def _is_shape(value) -> bool:
     return isinstance(value, list) and all(d is None or isinstance(d, int) for d in value)
 
 
+# Ops a Lambda may not name: they ignore their input and allocate from sizes in the file, or
+# leave the graph.
+_NOT_LAMBDA_OPS = frozenset({"arange", "convert_to_numpy", "eye", "full", "linspace", "ones",
+                             "zeros"})
+
+
+def lambda_functions() -> dict:
+    """The functions a saved Lambda may name: lamina's activations, then its tensor ops.
+
+    Only pure tensor maths: a file can never make a Lambda call a callback, a loader, a
+    utility or a class (`function: "CSVLogger"` is refused).
+    """
+    from lamina._src.ops import nn, numpy
+
+    table = {}
+    for module in (numpy, nn):
+        table.update({name: getattr(module, name) for name in module.__all__
+                      if name not in _NOT_LAMBDA_OPS})
+    table.update(registry.builtins("activations"))
+    return table
+
+
 def _serialize_function(fn):
     name = registry._CUSTOM_NAMES.get(fn)
     if name is not None:
@@ -91,6 +113,10 @@ def _serialize_function(fn):
     if category is not None:
         return {"class_name": "function", "config": fn.__name__, "registered_name": "function",
                 "module": registry.KERAS_MODULES.get(category)}
+    op_name = getattr(fn, "__name__", None)
+    if op_name is not None and lambda_functions().get(op_name) is fn:  # a lamina op
+        return {"class_name": "function", "config": op_name, "registered_name": "function",
+                "module": "builtins"}  # what Keras 3 writes for `Lambda(keras.ops.sin)`
     # Keras's own format for a Python function: base64 marshalled bytecode.
     code = base64.b64encode(marshal.dumps(fn.__code__)).decode("ascii")
     return {"class_name": "__lambda__", "config": {"code": code, "defaults": fn.__defaults__,
@@ -98,8 +124,6 @@ def _serialize_function(fn):
 
 
 def _deserialize_function(spec, layer_name, custom_objects, safe_mode):
-    from lamina._src.saving.serialization import deserialize_keras_object
-
     if isinstance(spec, list):  # tf.keras 2: [b64_code, defaults, closure] with function_type
         spec = {"class_name": "__lambda__", "config": {"code": spec[0], "defaults": spec[1]}}
     if isinstance(spec, dict) and spec.get("class_name") == "__lambda__":
@@ -115,6 +139,40 @@ def _deserialize_function(spec, layer_name, custom_objects, safe_mode):
         code = marshal.loads(base64.b64decode(config["code"]))
         defaults = config.get("defaults")
         return types.FunctionType(code, globals(), argdefs=tuple(defaults) if defaults else None)
+    return _named_function(spec, layer_name, custom_objects)
+
+
+def _named_function(spec, layer_name, custom_objects):
+    """A function a Lambda config names: a user custom object, or an activation / op by name."""
+    names = []
     if isinstance(spec, str):
-        return deserialize_keras_object(spec, category=None, custom_objects=custom_objects)
-    return deserialize_keras_object(spec, category=None, custom_objects=custom_objects, safe_mode=safe_mode)
+        names = [spec]
+    elif isinstance(spec, dict):
+        registered, inner = spec.get("registered_name"), spec.get("config")
+        if spec.get("class_name") == "function":
+            names = [registered if registered not in (None, "function") else inner, inner]
+        else:  # a class envelope: only a user's own callable class may stand here
+            names = [registered, spec.get("class_name")]
+    names = [n for n in names if isinstance(n, str)]
+    for name in names:
+        found = registry.get_registered_object(name, custom_objects)
+        if found is None and ">" in name:
+            found = registry.get_registered_object(name.split(">", 1)[1], custom_objects)
+        if found is not None:
+            if isinstance(spec, dict) and spec.get("class_name") != "function":
+                from lamina._src.saving.serialization import deserialize_keras_object
+
+                return deserialize_keras_object(spec, custom_objects=custom_objects)
+            return found
+    if isinstance(spec, str) or (isinstance(spec, dict) and spec.get("class_name") == "function"):
+        table = lambda_functions()
+        for name in names:
+            if ">" not in name and name in table:
+                return table[name]
+    raise UnknownObjectError(
+        f"Lambda layer '{layer_name}' names the function {names[0] if names else spec!r}, which "
+        "is not a lamina activation or tensor op, nor a custom object. A saved Lambda may only "
+        "name pure tensor maths (activations such as 'relu', ops such as 'sin'); for your own "
+        "function, pass it in `custom_objects` or register it with "
+        "`lamina.saving.register_keras_serializable()`."
+    )

@@ -5,7 +5,7 @@ import numpy as np
 
 from lamina._src.backend.config import image_data_format
 from lamina._src.layers.layer import Layer
-from lamina._src.saving import registry
+from lamina._src.saving import config_arrays, registry
 
 
 def serialize_array_arg(value):
@@ -16,11 +16,10 @@ def serialize_array_arg(value):
     return value
 
 
-def deserialize_array_arg(value):
-    """The inverse of `serialize_array_arg`."""
-    if isinstance(value, dict) and value.get("class_name") == "__numpy__":
-        config = value.get("config", {})
-        return np.asarray(config.get("value"), dtype=config.get("dtype"))
+def deserialize_array_arg(value, what: str = "an array argument"):
+    """The inverse of `serialize_array_arg` (checked by `config_arrays.decode_array`)."""
+    if config_arrays.is_array_envelope(value):
+        return config_arrays.decode_array(value, what)
     return value
 
 
@@ -65,6 +64,7 @@ class Rescaling(Layer):
     @classmethod
     def from_config(cls, config: dict):
         config = dict(config)
-        config["scale"] = deserialize_array_arg(config["scale"])
-        config["offset"] = deserialize_array_arg(config.get("offset", 0.0))
+        config["scale"] = deserialize_array_arg(config["scale"], "the `scale` of a Rescaling layer")
+        config["offset"] = deserialize_array_arg(config.get("offset", 0.0),
+                                                 "the `offset` of a Rescaling layer")
         return cls(**config)
