@@ -68,10 +68,12 @@ BUILDERS = {"mlp": (mlp, "sparse_categorical_crossentropy"), "two_outputs": (two
             "embed_norm": (embed_norm, "sparse_categorical_crossentropy"), "nested": (nested, "mse")}
 
 
-def _trained(K, name):
+def _trained(K, name, optimizer="adam"):
     build, loss = BUILDERS[name]
     model, x, y = build(K)
-    model.compile(optimizer=K.optimizers.Adam(0.01), loss=loss)
+    optimizers = {"adam": lambda: K.optimizers.Adam(0.01),
+                  "sgd_momentum": lambda: K.optimizers.SGD(0.05, momentum=0.9, nesterov=True)}
+    model.compile(optimizer=optimizers[optimizer](), loss=loss)
     model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
     return model, x, y
 
@@ -102,19 +104,26 @@ def test_keras_saves_lamina_loads(keras, tmp_path, name, suffix):
 
 
 # No dropout here: seed-generator state is not part of a saved model (nor in Keras).
-@pytest.mark.parametrize("name", ["two_outputs", "embed_norm", "nested"])
-def test_resumed_training_matches_uninterrupted(tmp_path, name):
+@pytest.mark.parametrize("name, optimizer, suffix", [
+    ("two_outputs", "adam", ".keras"), ("embed_norm", "adam", ".keras"),
+    ("nested", "adam", ".keras"), ("two_outputs", "adam", ".h5"), ("nested", "adam", ".h5"),
+    ("nested", "sgd_momentum", ".keras"), ("nested", "sgd_momentum", ".h5")])
+def test_resumed_training_matches_uninterrupted(tmp_path, name, optimizer, suffix):
+    """Both formats store the optimizer's variables (step count, moments or momentum)."""
     def fresh():
         lamina.backend.clear_session()
         lamina.utils.set_random_seed(11)
-        return _trained(lamina, name)
+        return _trained(lamina, name, optimizer)
 
     model, x, y = fresh()
     uninterrupted = model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
     model, x, y = fresh()
-    model.save(tmp_path / "checkpoint.keras")
-    resumed = lamina.models.load_model(tmp_path / "checkpoint.keras")
+    model.save(tmp_path / f"checkpoint{suffix}")
+    resumed = lamina.models.load_model(tmp_path / f"checkpoint{suffix}")
+    assert type(resumed.optimizer) is type(model.optimizer)
     assert int(resumed.optimizer.iterations.value) == int(model.optimizer.iterations.value)
+    for restored, original in zip(resumed.optimizer.variables, model.optimizer.variables):
+        np.testing.assert_array_equal(np.asarray(restored.value), np.asarray(original.value))
     continued = resumed.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0).history["loss"]
     np.testing.assert_allclose(continued, uninterrupted, rtol=1e-6)
 
@@ -166,3 +175,74 @@ def test_mismatched_weights_load_nothing(tmp_path):
         other.load_weights(tmp_path / "w.weights.h5")
     for a, b in zip(other.get_weights(), before):
         np.testing.assert_array_equal(a, b)
+
+
+def _two_dense(K, names, units, seed=5):
+    L = K.layers
+    model = K.Sequential([K.Input(shape=(5,)), L.Dense(units[0], name=names[0]),
+                          L.Dense(units[1], name=names[1])])
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    return model
+
+
+def _load_legacy(K, path, names, units, **kwargs):
+    """The weights after `load_weights` (or the error type), and whether it warned."""
+    import warnings
+
+    model = _two_dense(K, names, units)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.load_weights(path, **kwargs)
+        except ValueError:
+            return "ValueError", False
+    skipped = any("kipping" in str(w.message) for w in caught)
+    return [np.asarray(w) for w in model.get_weights()], skipped
+
+
+# (layer names, units, load_weights options) of the model loading a file saved by
+# Dense(4, name="d1") -> Dense(3, name="d2") on 5 inputs.
+LEGACY_CASES = {
+    "other names, by order": (["p", "q"], (4, 3), {}),
+    "swapped names, by order": (["d2", "d1"], (4, 3), {}),
+    "by_name, one layer absent": (["d1", "zz"], (4, 3), {"by_name": True}),
+    "by_name, swapped shapes": (["d2", "d1"], (4, 3), {"by_name": True}),
+    "by_name, swapped shapes, skip": (["d2", "d1"], (4, 3),
+                                      {"by_name": True, "skip_mismatch": True}),
+    "by_name, kernels differ, skip": (["d1", "d2"], (6, 3),
+                                      {"by_name": True, "skip_mismatch": True}),
+    "by order, kernels differ, skip": (["a", "b"], (6, 3), {"skip_mismatch": True}),
+    "by order, kernels differ": (["a", "b"], (6, 3), {}),
+}
+
+
+@pytest.mark.parametrize("case", list(LEGACY_CASES))
+def test_legacy_weights_load_like_keras(keras, tmp_path, case):
+    """Legacy `.h5` weights: matched by order unless by_name=True, with skip_mismatch skipping
+    (and warning about) each weight of another shape, as Keras 3's legacy loader does."""
+    path = tmp_path / "weights.h5"
+    _two_dense(lamina, ["d1", "d2"], (4, 3), seed=0).save_weights(path)
+    names, units, kwargs = LEGACY_CASES[case]
+    expected, keras_warned = _load_legacy(keras, path, names, units, **kwargs)
+    got, warned = _load_legacy(lamina, path, names, units, **kwargs)
+    if isinstance(expected, str):
+        assert got == expected
+        return
+    assert warned == keras_warned
+    assert [w.shape for w in got] == [w.shape for w in expected]
+    for a, b in zip(got, expected):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_legacy_weights_with_a_layer_count_mismatch_load_nothing(keras, tmp_path):
+    path = tmp_path / "weights.h5"
+    _two_dense(lamina, ["d1", "d2"], (4, 3), seed=0).save_weights(path)
+    for K in (keras, lamina):
+        L = K.layers
+        model = K.Sequential([K.Input(shape=(5,)), L.Dense(4), L.Dense(3), L.Dense(2)])
+        before = [w.copy() for w in model.get_weights()]
+        with pytest.raises(ValueError, match="layers"):
+            model.load_weights(path)
+        for a, b in zip(model.get_weights(), before):
+            np.testing.assert_array_equal(a, b)

@@ -177,41 +177,50 @@ def _model_legacy_layers(model) -> list:
 
 
 def _load_legacy_layers(model, stored: list, source: str, by_name: bool, skip_mismatch: bool):
-    layers = _legacy_layers(model)
-    pairs = []
+    """Match legacy `.h5` weight groups to layers as Keras does, check everything, then assign.
+
+    By default the i-th layer with weights takes the i-th stored group that has weights (names
+    are ignored, so a renamed model still loads). With `by_name=True` each stored group goes
+    to the layers of that name; layers absent from the file keep their weights. With
+    `skip_mismatch=True` a weight of another shape (and, by name, a layer whose weight count
+    differs) is skipped with a warning instead of failing.
+    """
     if by_name:
-        by = {entry.name: entry for entry in stored}
-        matches = [(layer, by.get(layer.name)) for layer in layers]
+        index = {}
+        for layer in _legacy_layers(model):
+            index.setdefault(layer.name, []).append(layer)
+        matches = [(layer, entry) for entry in stored for layer in index.get(entry.name, [])]
     else:
-        with_weights = [layer for layer in layers if _legacy_order(layer)]
+        with_weights = [layer for layer in _legacy_layers(model) if _legacy_order(layer)]
         stored_with = [entry for entry in stored if entry.weights]
-        names = {entry.name for entry in stored}
-        if all(layer.name in names for layer in with_weights):
-            by = {entry.name: entry for entry in stored}
-            matches = [(layer, by[layer.name]) for layer in with_weights]
-        else:
-            if len(stored_with) != len(with_weights):
-                raise LoadError(
-                    f"{source}: the file holds weights for {len(stored_with)} layers, but the model "
-                    f"has {len(with_weights)} layers with weights."
-                )
-            matches = list(zip(with_weights, stored_with))
+        if len(stored_with) != len(with_weights):
+            raise LoadError(
+                f"{source}: the file holds weights for {len(stored_with)} layers "
+                f"({[e.name for e in stored_with]}), but the model has {len(with_weights)} "
+                f"layers with weights ({[layer.name for layer in with_weights]})."
+            )
+        matches = list(zip(with_weights, stored_with))
+    pairs = []
     for layer, entry in matches:
         variables = _legacy_order(layer)
-        if entry is None:
-            continue
         if len(entry.weights) != len(variables):
-            if skip_mismatch:
-                warnings.warn(f"{source}: skipping layer '{layer.name}' (weight count differs).", stacklevel=3)
+            if skip_mismatch and by_name:
+                warnings.warn(f"{source}: skipping layer '{layer.name}': the file stores "
+                              f"{len(entry.weights)} weights, the layer has {len(variables)}.",
+                              stacklevel=3)
                 continue
             raise LoadError(
-                f"{source}: layer '{layer.name}' expects {len(variables)} weights, but the file "
-                f"stores {len(entry.weights)} ({[n for n, _ in entry.weights]})."
+                f"{source}: layer '{layer.name}' (stored as '{entry.name}') expects "
+                f"{len(variables)} weights, but the file stores {len(entry.weights)} "
+                f"({[n for n, _ in entry.weights]})."
             )
-        if skip_mismatch and any(tuple(a.shape) != tuple(v.shape) for v, (_, a) in zip(variables, entry.weights)):
-            warnings.warn(f"{source}: skipping layer '{layer.name}' (weight shapes differ).", stacklevel=3)
-            continue
-        pairs.extend((v, a, n) for v, (n, a) in zip(variables, entry.weights))
+        for variable, (name, array) in zip(variables, entry.weights):
+            if skip_mismatch and tuple(array.shape) != tuple(variable.shape):
+                warnings.warn(f"{source}: skipping weight '{variable.path}' of layer "
+                              f"'{layer.name}': the file stores shape {tuple(array.shape)}, the "
+                              f"layer expects {tuple(variable.shape)}.", stacklevel=3)
+                continue
+            pairs.append((variable, array, name))
     _assign_all(pairs, source)
 
 
@@ -258,10 +267,13 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     try:
         with allocation_budget(_stored_bytes(data) + _BUDGET_SLACK, _refuse_allocation(filepath)):
             model = model_from_envelope(data.model_config, custom_objects, safe_mode)
-    except LoadError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
-        raise LoadError(f"{filepath}: the model config cannot be rebuilt: {e}") from e
+    except LoadError as e:
+        if str(filepath) in str(e):
+            raise
+        raise type(e)(f"{filepath}: {e}") from e  # the config interpreter knows no path
+    except _REBUILD_ERRORS as e:
+        raise LoadError(f"{filepath}: the model config cannot be rebuilt: "
+                        f"{type(e).__name__}: {e}") from e
     if data.format == "keras_v3":
         _load_v3_vars(model, data.vars or {}, filepath, load_optimizer=False)
     else:
@@ -275,6 +287,12 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
                 _load_optimizer(model, arrays, filepath)
     return model
 
+
+# What a crafted or corrupt config can make layer code raise while the model is rebuilt
+# (absurd sizes, zero strides, runaway nesting). Other types (a NameError from code the user
+# allowed with safe_mode=False) are the user's own code failing and pass through.
+_REBUILD_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, ArithmeticError,
+                   MemoryError, RecursionError)
 
 # Variables a config may create beyond the bytes the file stores (optimizer-free layers such
 # as seed generators, small buffers).
