@@ -1,9 +1,11 @@
 """One harness for differential layer tests against real Keras 3 (JAX backend).
 
 `check_layer("Dense", {"units": 3}, (2, 4))` builds the layer in both libraries, copies Keras's
-weights into lamina's, and checks: the same weight shapes (Keras's order); outputs within
-tolerance; gradients with respect to inputs and weights; the symbolic output shape; the
-`compute_output_shape` result; the `get_config()` keys; and a `from_config` round trip.
+weights into lamina's, and checks: the same weight shapes (Keras's order) and the same
+trainable / non-trainable split; outputs within tolerance; gradients with respect to the
+trainable weights and (for float inputs) the inputs, as many as Keras's; the symbolic output
+shape; the `compute_output_shape` result; the `get_config()` keys and the values of every key
+both write as plain JSON (see `config_differences`); and a `from_config` round trip.
 """
 
 import os
@@ -61,6 +63,11 @@ def check_layer(name, kwargs, input_shape, *, input_dtype="float32", call_kwargs
         f"Keras {[w.shape for w in k_weights]}"
     )
     assert [w.name for w in l_layer.weights] == [w.name for w in k_layer.weights]
+    for kind in ("trainable_weights", "non_trainable_weights"):
+        assert [(w.name, tuple(w.shape)) for w in getattr(l_layer, kind)] == [
+            (w.name, tuple(w.shape)) for w in getattr(k_layer, kind)], (
+            f"{name}: {kind} differ: lamina {[w.name for w in getattr(l_layer, kind)]} vs "
+            f"Keras {[w.name for w in getattr(k_layer, kind)]}")
     # Non-trivial weights, so biases and statistics matter.
     rng = np.random.default_rng(1)
     weights = [rng.normal(size=w.shape).astype(w.dtype) * 0.5 + (0.5 if "variance" in v.name else 0)
@@ -79,8 +86,9 @@ def check_layer(name, kwargs, input_shape, *, input_dtype="float32", call_kwargs
         np.testing.assert_allclose(np.asarray(lo), np.asarray(k), atol=atol, rtol=rtol,
                                    err_msg=f"{name}({kwargs}) output differs from Keras")
 
-    if check_grads and np.dtype(input_dtype).kind == "f":
-        _check_gradients(name, k_layer, l_layer, x, call_kwargs, grad_atol)
+    if check_grads:
+        _check_gradients(name, k_layer, l_layer, x, call_kwargs, grad_atol,
+                         wrt_inputs=np.dtype(input_dtype).kind == "f")
 
     sym_shape = _symbolic_shapes(input_shape)
     if isinstance(sym_shape, list):
@@ -103,6 +111,8 @@ def check_layer(name, kwargs, input_shape, *, input_dtype="float32", call_kwargs
         assert sorted(l_config) == sorted(k_config), (
             f"{name}: config keys differ: only lamina {set(l_config) - set(k_config)}, "
             f"only Keras {set(k_config) - set(l_config)}")
+        diffs = config_differences(l_config, k_config)
+        assert not diffs, f"{name}: config values differ from Keras: {diffs}"
         clone = type(l_layer).from_config(l_config)
         clone(x, **call_kwargs)
         clone.set_weights(weights)
@@ -111,14 +121,49 @@ def check_layer(name, kwargs, input_shape, *, input_dtype="float32", call_kwargs
     return k_layer, l_layer
 
 
+# Keys whose values are not compared, at any depth: auto-generated names (also those of nested
+# layers) carry per-library counters; Keras serializes a built nested layer (Bidirectional's,
+# TimeDistributed's) with its `build_config`, lamina without (it rebuilds on the first call).
+CONFIG_VALUE_EXCLUSIONS = ("name", "build_config")
+_NOT_PLAIN = object()
+
+
+def _plain(value, exclude=()):
+    """`value` with tuples as lists and `exclude` keys dropped, or `_NOT_PLAIN` if it is not
+    plain JSON."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        items = [_plain(v, exclude) for v in value]
+        return _NOT_PLAIN if any(v is _NOT_PLAIN for v in items) else items
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        items = {k: _plain(v, exclude) for k, v in value.items() if k not in exclude}
+        return _NOT_PLAIN if any(v is _NOT_PLAIN for v in items.values()) else items
+    return _NOT_PLAIN
+
+
+def config_differences(l_config, k_config, exclude=CONFIG_VALUE_EXCLUSIONS):
+    """{key: (lamina, keras)} for shared keys whose plain-JSON values differ. Values that are
+    not plain JSON on either side (objects, callables, arrays) are left to the round trip."""
+    diffs = {}
+    for key in sorted(set(l_config) & set(k_config) - set(exclude)):
+        a, b = _plain(l_config[key], exclude), _plain(k_config[key], exclude)
+        if a is _NOT_PLAIN or b is _NOT_PLAIN:
+            continue
+        if a != b:
+            diffs[key] = (l_config[key], k_config[key])
+    return diffs
+
+
 def _norm_shape(shape):
     if isinstance(shape, list | tuple) and shape and isinstance(shape[0], list | tuple):
         return [tuple(s) for s in shape]
     return tuple(shape)
 
 
-def _check_gradients(name, k_layer, l_layer, x, call_kwargs, atol):
-    """d(sum(out * cotangent))/d(inputs, trainable weights) must match Keras's."""
+def _check_gradients(name, k_layer, l_layer, x, call_kwargs, atol, wrt_inputs=True):
+    """d(sum(out * cotangent))/d(trainable weights[, inputs]) must match Keras's: as many
+    gradients, each within `atol`. Integer inputs (token ids) are not differentiated."""
     xs = [jnp.asarray(v) for v in (x if isinstance(x, list) else [x])]
     k_train = [v.value for v in k_layer.trainable_variables]
     k_non = [v.value for v in k_layer.non_trainable_variables]
@@ -142,8 +187,11 @@ def _check_gradients(name, k_layer, l_layer, x, call_kwargs, atol):
         arg = inputs if isinstance(x, list) else inputs[0]
         return l_layer.stateless_call(train, l_non, arg, **call_kwargs)[0]
 
-    k_grads = jax.grad(objective(k_call), argnums=(0, 1))(k_train, xs)
-    l_grads = jax.grad(objective(l_call), argnums=(0, 1))(l_train, xs)
-    for kg, lg in zip(jax.tree_util.tree_leaves(k_grads), jax.tree_util.tree_leaves(l_grads)):
+    argnums = (0, 1) if wrt_inputs else 0
+    k_grads = jax.tree_util.tree_leaves(jax.grad(objective(k_call), argnums=argnums)(k_train, xs))
+    l_grads = jax.tree_util.tree_leaves(jax.grad(objective(l_call), argnums=argnums)(l_train, xs))
+    assert len(l_grads) == len(k_grads), (
+        f"{name}: {len(l_grads)} gradients from lamina vs {len(k_grads)} from Keras")
+    for kg, lg in zip(k_grads, l_grads):
         np.testing.assert_allclose(np.asarray(lg), np.asarray(kg), atol=atol, rtol=1e-4,
                                    err_msg=f"{name}: gradients differ from Keras")

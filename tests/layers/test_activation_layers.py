@@ -19,8 +19,7 @@ CASES = [
     ("PReLU", {"shared_axes": 1, "alpha_regularizer": "l2", "alpha_constraint": "non_neg"},
      (2, 3, 4), {}),
     ("ELU", {}, (2, 5), {}),
-    # Keras's ELU config drops `alpha` (lamina keeps it), so only the values are compared.
-    ("ELU", {"alpha": 0.5}, (2, 5), {"check_config": False}),
+    ("ELU", {"alpha": 0.5}, (2, 5), {}),
     ("Softmax", {}, (2, 5), {}),
     ("Softmax", {"axis": 1}, (2, 4, 3), {}),
     ("Softmax", {"axis": [1, 2]}, (2, 4, 3), {}),

@@ -38,6 +38,7 @@ CASES = [
     ("Conv3D", {"filters": 3, "kernel_size": (3, 1, 2), "strides": 2, "padding": "same"},
      (1, 5, 3, 4, 2)),
     ("Conv3D", {"filters": 4, "kernel_size": 2, "groups": 2, **CF}, (1, 4, 3, 5, 3)),
+    ("Conv3D", {"filters": 2, "kernel_size": 2, "dilation_rate": (2, 1, 2)}, (1, 4, 3, 4, 2)),
     # Transposed: default output_padding when strides > kernel, explicit output_padding with
     # both paddings, dilation, channels_first.
     ("Conv1DTranspose", {"filters": 2, "kernel_size": 2, "strides": 3}, (2, 5, 3)),
@@ -47,6 +48,7 @@ CASES = [
                          "output_padding": 1}, (2, 5, 3)),
     ("Conv1DTranspose", {"filters": 2, "kernel_size": 4, "strides": 2, "padding": "same",
                          "output_padding": 0, **CF}, (2, 3, 5)),
+    ("Conv1DTranspose", {"filters": 2, "kernel_size": 3, "dilation_rate": 2}, (2, 5, 3)),
     ("Conv2DTranspose", {"filters": 2, "kernel_size": (4, 3), "strides": (2, 3),
                          "padding": "same"}, (2, 3, 5, 3)),
     ("Conv2DTranspose", {"filters": 2, "kernel_size": 3, "strides": 2, "output_padding": (1, 0),
@@ -73,17 +75,14 @@ CASES = [
 ]
 
 
-# Gradients go through the same lax primitives in both libraries; checking them once per class
-# (weight order, bias broadcast, kernel reshapes) keeps the file fast.
-_GRAD_CASES = {min(i for i, c in enumerate(CASES) if c[0] == name) for name, _, _ in CASES}
-
 
 @pytest.mark.parametrize("index", range(len(CASES)),
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_layer_matches_keras(index):
     name, kwargs, shape = CASES[index]
-    check_layer(name, _fast(name, kwargs), shape, atol=1e-4, rtol=1e-4,
-                check_grads=index in _GRAD_CASES)
+    # Gradients for every case: causal padding, channels_first, groups, dilation and
+    # output_padding each change the transposed (backward) convolution.
+    check_layer(name, _fast(name, kwargs), shape, atol=1e-4, rtol=1e-4)
 
 
 def _same_weights(keras_layer, lamina_layer, x):

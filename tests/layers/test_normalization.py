@@ -225,3 +225,13 @@ def test_supports_masking_passes_mask_through():
         assert layer.supports_masking
         mask = np.array([[True, False, True]])
         np.testing.assert_array_equal(np.asarray(layer.compute_mask(inputs, mask)), mask)
+
+
+def test_layer_norm_fifth_positional_is_beta_initializer_as_in_keras(keras):
+    # Keras 3: (axis, epsilon, center, scale, beta_initializer, ...); rms_scaling is keyword-only.
+    x = np.random.default_rng(0).normal(size=(2, 4)).astype("float32")
+    k = keras.layers.LayerNormalization(-1, 1e-3, True, True, "ones")
+    lam = lamina.layers.LayerNormalization(-1, 1e-3, True, True, "ones")
+    np.testing.assert_allclose(np.asarray(lam(x)), np.asarray(k(x)), atol=1e-6)
+    assert lam.get_config()["beta_initializer"] == k.get_config()["beta_initializer"]
+    assert lam.rms_scaling is False

@@ -6,10 +6,12 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 from layer_harness import (
+    CONFIG_VALUE_EXCLUSIONS,
     _check_gradients,
     _norm_shape,
     _symbolic_shapes,
     check_layer,
+    config_differences,
     random_inputs,
 )
 
@@ -28,6 +30,10 @@ CASES = [
              "go_backwards": True}, (2, 5, 4)),
     ("GRU", {"units": 2, "use_bias": False, "reset_after": False, "return_state": True}, (2, 4, 3)),
     ("GRU", {"units": 2, "use_bias": False, "return_sequences": True}, (2, 4, 3)),
+    # Dropout only acts in training: at inference both libraries are the plain recurrence.
+    ("LSTM", {"units": 3, "dropout": 0.3, "recurrent_dropout": 0.2, "seed": 1}, (2, 5, 4)),
+    ("GRU", {"units": 3, "dropout": 0.4, "recurrent_dropout": 0.3, "return_sequences": True},
+     (2, 5, 4)),
 ]
 
 
@@ -37,7 +43,8 @@ def test_rnn_layer_matches_keras(name, kwargs, shape):
 
 
 # -- wrappers and cells: the same checks, with layers built by a factory per library --------
-def check_pair(make, input_shape, *, call_kwargs=None, atol=1e-5, inputs=None, custom=None):
+def check_pair(make, input_shape, *, call_kwargs=None, atol=1e-5, inputs=None, custom=None,
+               config_exclude=CONFIG_VALUE_EXCLUSIONS):
     """`check_layer` for layers that take layer arguments: `make(lib)` builds one."""
     import keras
 
@@ -48,6 +55,9 @@ def check_pair(make, input_shape, *, call_kwargs=None, atol=1e-5, inputs=None, c
     l_layer(x, **call_kwargs)
     assert [w.name for w in l_layer.weights] == [w.name for w in k_layer.weights]
     assert [w.shape for w in l_layer.get_weights()] == [w.shape for w in k_layer.get_weights()]
+    for kind in ("trainable_weights", "non_trainable_weights"):
+        assert ([w.name for w in getattr(l_layer, kind)]
+                == [w.name for w in getattr(k_layer, kind)]), kind
     rng = np.random.default_rng(1)
     weights = [rng.normal(size=w.shape).astype("float32") * 0.5 for w in k_layer.get_weights()]
     k_layer.set_weights(weights)
@@ -67,6 +77,7 @@ def check_pair(make, input_shape, *, call_kwargs=None, atol=1e-5, inputs=None, c
             == _norm_shape(k_layer.compute_output_shape(sym)))
     k_config, l_config = k_layer.get_config(), l_layer.get_config()
     assert sorted(l_config) == sorted(k_config)
+    assert not config_differences(l_config, k_config, config_exclude)
     with lamina.saving.custom_object_scope(custom or {}):
         clone = type(l_layer).from_config(l_config)
     clone(x, **call_kwargs)
@@ -101,25 +112,6 @@ def minimal_cell_class(K):
     return MinimalRNNCell
 
 
-def quick_pair(make, x, **call_kwargs):
-    """Outputs only (no gradients or config): for variations of an already fully checked layer."""
-    import keras
-
-    k_layer, l_layer = make(keras), make(lamina)
-    k_layer(x, **call_kwargs)
-    l_layer(x, **call_kwargs)
-    weights = [np.random.default_rng(1).normal(size=w.shape).astype("float32") * 0.5
-               for w in k_layer.get_weights()]
-    k_layer.set_weights(weights)
-    l_layer.set_weights(weights)
-    k_out = jax.tree_util.tree_leaves(k_layer(x, **call_kwargs))
-    l_out = jax.tree_util.tree_leaves(l_layer(x, **call_kwargs))
-    assert len(k_out) == len(l_out)
-    for k, lo in zip(k_out, l_out):
-        np.testing.assert_allclose(np.asarray(lo), np.asarray(k), atol=1e-5, rtol=1e-5)
-    return k_layer, l_layer
-
-
 WRAPPERS = {
     "rnn-cell-list-state": lambda K: K.layers.RNN(
         [K.layers.SimpleRNNCell(3), K.layers.LSTMCell(2)], return_state=True),
@@ -152,13 +144,15 @@ VARIATIONS = {
                       (2, 5, 4)),
     "time-distributed-4d": (lambda K: K.layers.TimeDistributed(
         K.layers.Dense(2, activation="relu")), (2, 3, 4, 5)),
+    "time-distributed-conv2d": (lambda K: K.layers.TimeDistributed(
+        K.layers.Conv2D(2, 3, padding="same")), (2, 3, 5, 5, 2)),
 }
 
 
 @pytest.mark.parametrize("case", sorted(VARIATIONS))
-def test_rnn_variations_match_keras_outputs(case):
+def test_rnn_variations_match_keras(case):
     make, shape = VARIATIONS[case]
-    quick_pair(make, random_inputs(shape))
+    check_pair(make, shape)
 
 
 def test_user_defined_cell_matches_keras():
@@ -167,7 +161,11 @@ def test_user_defined_cell_matches_keras():
     l_cls = minimal_cell_class(lamina)
     check_pair(lambda K: K.layers.RNN(minimal_cell_class(K)(3), return_sequences=True)
                if K is keras else K.layers.RNN(l_cls(3), return_sequences=True),
-               (2, 5, 4), custom={"MinimalRNNCell": l_cls})
+               (2, 5, 4), custom={"MinimalRNNCell": l_cls},
+               # Known gap (lamina/_src/saving): an unregistered user class is serialized with
+               # module "keras.layers" and registered_name None; Keras writes its Python module
+               # and registered_name "MinimalRNNCell".
+               config_exclude=(*CONFIG_VALUE_EXCLUSIONS, "module", "registered_name"))
 
 
 def test_bidirectional_of_user_cell_copies_the_cell():
@@ -180,30 +178,93 @@ def test_bidirectional_of_user_cell_copies_the_cell():
     assert [w.path for w in layer.weights][0].startswith("bidirectional")
 
 
-def test_standalone_cells_match_keras(keras):
+def _flat_shapes(shape):
+    if all(d is None or isinstance(d, int) for d in shape):
+        return [tuple(shape)]
+    return [s for part in shape for s in _flat_shapes(part)]
+
+
+@pytest.mark.parametrize("name", ["LSTMCell", "GRUCell", "SimpleRNNCell"])
+def test_standalone_cells_match_keras(keras, name):
     x = random_inputs((2, 4))
     h, c = random_inputs((2, 3), seed=1), random_inputs((2, 3), seed=2)
-    for name, states in [("LSTMCell", [h, c]), ("GRUCell", [h]), ("SimpleRNNCell", [h])]:
-        k_cell, l_cell = getattr(keras.layers, name)(3), getattr(lamina.layers, name)(3)
-        k_cell.build((2, 4))
-        l_cell.build((2, 4))
-        weights = [np.random.default_rng(3).normal(size=w.shape).astype("float32")
-                   for w in k_cell.get_weights()]
-        k_cell.set_weights(weights)
-        l_cell.set_weights(weights)
-        k_out, k_states = k_cell(x, states)
-        l_out, l_states = l_cell(x, states)
-        np.testing.assert_allclose(np.asarray(l_out), np.asarray(k_out), atol=1e-5)
-        for a, b in zip(jax.tree_util.tree_leaves(l_states), jax.tree_util.tree_leaves(k_states)):
-            np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-5)
+    states = [h, c] if name == "LSTMCell" else [h]
+    k_cell, l_cell = getattr(keras.layers, name)(3), getattr(lamina.layers, name)(3)
+    k_cell.build((2, 4))
+    l_cell.build((2, 4))
+    weights = [np.random.default_rng(3).normal(size=w.shape).astype("float32")
+               for w in k_cell.get_weights()]
+    k_cell.set_weights(weights)
+    l_cell.set_weights(weights)
+    k_leaves = jax.tree_util.tree_leaves(k_cell(x, states))
+    l_leaves = jax.tree_util.tree_leaves(l_cell(x, states))
+    assert len(l_leaves) == len(k_leaves)
+    for a, b in zip(l_leaves, k_leaves):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-5)
+    # Gradients w.r.t. the weights, the inputs and the incoming states.
+    cot = [np.random.default_rng(9).normal(size=v.shape).astype("float32") for v in k_leaves]
+
+    def grads(cell):
+        def f(train, x, states):
+            out = cell.stateless_call(train, non, x, states)[0]
+            return sum(jnp.sum(o * c) for o, c in zip(jax.tree_util.tree_leaves(out), cot))
+        train = [v.value for v in cell.trainable_variables]
+        non = [v.value for v in cell.non_trainable_variables]
+        return jax.tree_util.tree_leaves(jax.grad(f, argnums=(0, 1, 2))(train, x, states))
+
+    k_grads, l_grads = grads(k_cell), grads(l_cell)
+    assert len(l_grads) == len(k_grads) == len(weights) + 1 + len(states)
+    for a, b in zip(l_grads, k_grads):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4, rtol=1e-4)
+    # Keras cells have no compute_output_shape; lamina's must give the shapes Keras's call does.
+    assert _flat_shapes(l_cell.compute_output_shape((2, 4))) == [tuple(v.shape) for v in k_leaves]
+    k_config, l_config = k_cell.get_config(), l_cell.get_config()
+    assert sorted(l_config) == sorted(k_config)
+    assert not config_differences(l_config, k_config)
+    clone = type(l_cell).from_config(l_config)
+    clone.build((2, 4))
+    clone.set_weights(weights)
+    for a, b in zip(jax.tree_util.tree_leaves(clone(x, states)), l_leaves):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-6)
 
 
-def test_initial_state_matches_keras(keras):
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_initial_state_outputs_and_gradients_match_keras(keras, bidirectional):
     x = random_inputs((2, 5, 4))
     states = [random_inputs((2, 3), seed=4), random_inputs((2, 3), seed=5)]
-    quick_pair(lambda K: K.layers.LSTM(3, return_state=True), x, initial_state=states)
-    quick_pair(lambda K: K.layers.Bidirectional(K.layers.LSTM(3)), x,
-               initial_state=states + states[::-1])
+    if bidirectional:
+        states = states + states[::-1]
+
+    def make(K):
+        lstm = K.layers.LSTM(3, return_state=not bidirectional)
+        return K.layers.Bidirectional(lstm) if bidirectional else lstm
+
+    k_layer, l_layer = make(keras), make(lamina)
+    k_layer(x, initial_state=states)
+    l_layer(x, initial_state=states)
+    weights = [np.random.default_rng(1).normal(size=w.shape).astype("float32") * 0.5
+               for w in k_layer.get_weights()]
+    k_layer.set_weights(weights)
+    l_layer.set_weights(weights)
+    k_out = jax.tree_util.tree_leaves(k_layer(x, initial_state=states))
+    l_out = jax.tree_util.tree_leaves(l_layer(x, initial_state=states))
+    assert len(l_out) == len(k_out)
+    for a, b in zip(l_out, k_out):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-5)
+    cot = [np.random.default_rng(7).normal(size=v.shape).astype("float32") for v in k_out]
+
+    def grads(layer):
+        def f(train, x, states):
+            out = layer.stateless_call(train, non, x, initial_state=states)[0]
+            return sum(jnp.sum(o * c) for o, c in zip(jax.tree_util.tree_leaves(out), cot))
+        train = [v.value for v in layer.trainable_variables]
+        non = [v.value for v in layer.non_trainable_variables]
+        return jax.tree_util.tree_leaves(jax.grad(f, argnums=(0, 1, 2))(train, x, states))
+
+    k_grads, l_grads = grads(k_layer), grads(l_layer)
+    assert len(l_grads) == len(k_grads) == len(weights) + 1 + len(states)
+    for a, b in zip(l_grads, k_grads):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-4, rtol=1e-4)
 
 
 def test_lstm_bias_initializer_sets_forget_gate_to_one():
@@ -227,6 +288,7 @@ MASKED_RNNS = {
     "lstm": lambda K: K.layers.LSTM(3),
     "gru-seq-back": lambda K: K.layers.GRU(3, return_sequences=True, go_backwards=True),
     "bidi-seq": lambda K: K.layers.Bidirectional(K.layers.LSTM(3, return_sequences=True)),
+    "bidi-gru": lambda K: K.layers.Bidirectional(K.layers.GRU(3)),
 }
 
 
@@ -243,6 +305,8 @@ def test_embedding_mask_through_rnn_matches_keras(keras, case):
     x = np.array([[3, 1, 4, 0, 0, 0], [0, 0, 5, 9, 2, 6], [5, 0, 3, 0, 5, 8],
                   [1, 2, 3, 4, 5, 6], [0, 0, 0, 0, 0, 0]], "int32")
     np.testing.assert_allclose(np.asarray(l_model(x)), np.asarray(k_model(x)), atol=1e-5)
+    # Gradients w.r.t. all weights (the embedding included) through the masked recurrence.
+    _check_gradients(case, k_model, l_model, x, {}, 1e-4, wrt_inputs=False)
     # Trailing zeros change nothing: the state stops at the last real token.
     if case == "lstm":
         np.testing.assert_allclose(np.asarray(l_model(x[:1, :3])), np.asarray(l_model(x[:1])),
@@ -269,8 +333,9 @@ def test_masking_layer_then_lstm_matches_keras(keras):
 def test_explicit_mask_argument_matches_keras(keras):
     mask = np.array([[True, True, False, True], [False, True, True, True]])
     x = random_inputs((2, 4, 3))
-    quick_pair(lambda K: K.layers.RNN([K.layers.LSTMCell(2), K.layers.GRUCell(3)],
-                                      return_sequences=True), x, mask=mask)
+    check_pair(lambda K: K.layers.RNN([K.layers.LSTMCell(2), K.layers.GRUCell(3)],
+                                      return_sequences=True), (2, 4, 3), inputs=x,
+               call_kwargs={"mask": mask})
 
 
 def test_rnn_compute_mask():
@@ -282,9 +347,18 @@ def test_rnn_compute_mask():
 
 
 # -- state, dropout, jit --------------------------------------------------------------------
-def test_stateful_lstm_carries_state_and_resets_like_keras(keras):
+STATEFUL = {
+    "lstm": lambda K: K.layers.LSTM(3, stateful=True),
+    "gru": lambda K: K.layers.GRU(3, stateful=True),
+    "simple-rnn-seq": lambda K: K.layers.SimpleRNN(3, stateful=True, return_sequences=True),
+    "bidi-lstm": lambda K: K.layers.Bidirectional(K.layers.LSTM(3, stateful=True)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(STATEFUL))
+def test_stateful_rnn_carries_state_and_resets_like_keras(keras, case):
     def build(K):
-        return K.Sequential([K.Input(batch_shape=(2, 3, 4)), K.layers.LSTM(3, stateful=True)])
+        return K.Sequential([K.Input(batch_shape=(2, 3, 4)), STATEFUL[case](K)])
 
     keras.backend.clear_session()
     k_model, l_model = build(keras), build(lamina)
@@ -304,7 +378,8 @@ def test_stateful_lstm_carries_state_and_resets_like_keras(keras):
     assert not np.allclose(second, fresh)  # the second call started from the first's state
     l_model.layers[0].reset_states()
     np.testing.assert_allclose(np.asarray(l_model(x1)), first, atol=1e-6)
-    assert len(l_model.layers[0].weights) == 3  # the states are not weights
+    # The states are not weights.
+    assert len(l_model.layers[0].weights) == len(k_model.layers[0].weights) == len(weights)
 
 
 def test_stateful_errors():
@@ -409,9 +484,23 @@ def test_stacked_lstm_tutorial_model_with_import_switched(keras):
     x = random_inputs((3, 50, 1))
     expected = np.asarray(k_model.predict(x, verbose=0))
     np.testing.assert_allclose(np.asarray(l_model(x)), expected, atol=1e-5)
-    if hasattr(l_model, "predict"):
-        np.testing.assert_allclose(np.asarray(l_model.predict(x, verbose=0)), expected, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(l_model.predict(x, verbose=0)), expected, atol=1e-5)
     assert l_model.output_shape == (None, None, 10)
+    # Train both the same way (the tutorial's mse + Adam): the same history and predictions.
+    x_train = random_inputs((8, 20, 1), seed=3)
+    y_train = random_inputs((8, 20, 10), seed=4)
+    for model, K in ((k_model, keras), (l_model, lamina)):
+        model.compile(optimizer=K.optimizers.Adam(learning_rate=0.01), loss="mse",
+                      metrics=["mae"])
+    kwargs = dict(epochs=2, batch_size=4, shuffle=False, verbose=0)
+    k_hist = k_model.fit(x_train, y_train, **kwargs)
+    l_hist = l_model.fit(x_train, y_train, **kwargs)
+    assert sorted(l_hist.history) == sorted(k_hist.history)
+    for key, k_values in k_hist.history.items():
+        np.testing.assert_allclose(l_hist.history[key], k_values, rtol=1e-4, atol=1e-6,
+                                   err_msg=f"history[{key!r}] differs from Keras")
+    np.testing.assert_allclose(l_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
+                               rtol=1e-4, atol=1e-5)
 
 
 # -- configs and errors ---------------------------------------------------------------------

@@ -218,6 +218,8 @@ class MultiHeadAttention(Layer):
             self._attn_axes = tuple(range(1, rank - 2))
         else:
             self._attn_axes = tuple(a if a >= 0 else (rank - 1) + a for a in self._attention_axes)
+        # As in Keras, a built layer reports (and serializes) the resolved, non-negative axes.
+        self._attention_axes = self._attn_axes
         self._dot_product_equation, self._combine_equation, scores_rank = attention_equations(
             rank, self._attn_axes)
         self._norm_axes = tuple(range(scores_rank - len(self._attn_axes), scores_rank))

@@ -20,6 +20,8 @@ class Dense(Layer):
         kernel_initializer, bias_initializer: initializers (default glorot_uniform / zeros).
         kernel_regularizer, bias_regularizer, activity_regularizer: penalties.
         kernel_constraint, bias_constraint: projections applied after each update.
+        lora_rank, lora_alpha, quantization_config: accepted for Keras's signature; LoRA and
+            quantization are not supported (a non-default value raises NotImplementedError).
 
     Input shape: `(batch, ..., input_dim)`. Output shape: `(batch, ..., units)`.
     """
@@ -27,8 +29,14 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 lora_rank=None, quantization_config=None, **kwargs):
+                 lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if lora_rank or quantization_config is not None:
+            raise NotImplementedError(
+                f"Dense '{self.name}': LoRA and quantization are not supported by lamina; "
+                f"pass lora_rank=None and quantization_config=None (received "
+                f"lora_rank={lora_rank!r}, quantization_config={quantization_config!r})."
+            )
         if not isinstance(units, int) or units <= 0:
             raise ValueError(
                 f"Dense '{self.name}': units must be a positive integer, received units={units!r}."

@@ -37,19 +37,20 @@ class LayerNormalization(Layer):
         epsilon: added to the variance before the square root.
         center: whether to add the learned offset `beta`.
         scale: whether to multiply by the learned scale `gamma`.
-        rms_scaling: deprecated in Keras: `y = gamma * x / sqrt(var + epsilon)` (it scales by
-            the variance, not the root mean square), with `gamma` and no `beta`.
         beta_initializer, gamma_initializer: initializers (zeros / ones).
         beta_regularizer, gamma_regularizer: penalties on `beta` / `gamma`.
         beta_constraint, gamma_constraint: projections applied to `beta` / `gamma`.
+        rms_scaling: keyword-only (as in Keras, where it is read from `**kwargs`); deprecated:
+            `y = gamma * x / sqrt(var + epsilon)` (it scales by the variance, not the root mean
+            square), with `gamma` and no `beta`.
 
     Weights, in order: `gamma` (if scale or rms_scaling), `beta` (if center and not rms_scaling).
     Input shape: any. Output shape: the input's.
     """
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
-                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
-                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,
+                 beta_constraint=None, gamma_constraint=None, *, rms_scaling=False, **kwargs):
         if rms_scaling:
             warnings.warn(
                 "LayerNormalization(rms_scaling=True) is deprecated, as in Keras: it scales by "

@@ -4,7 +4,6 @@ from lamina._src.backend.config import standardize_data_format
 from lamina._src.layers.core.dropout import Dropout
 from lamina._src.layers.input_spec import InputSpec
 from lamina._src.saving import registry
-from lamina._src.saving.serialization import serialize_keras_object
 
 
 class _SpatialDropout(Dropout):
@@ -17,8 +16,8 @@ class _SpatialDropout(Dropout):
 
     _rank = None  # the input rank, batch and channels included
 
-    def __init__(self, rate, data_format=None, seed=None, **kwargs):
-        super().__init__(rate, seed=seed, **kwargs)
+    def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(rate, seed=seed, name=name, dtype=dtype, **kwargs)
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self._rank)
 
@@ -30,9 +29,9 @@ class _SpatialDropout(Dropout):
         return (shape[0], *spatial, shape[-1])
 
     def get_config(self) -> dict:
-        # Keras's spatial dropouts write only these keys (no `trainable`, no `noise_shape`).
-        return {"rate": self.rate, "seed": self.seed, "name": self.name,
-                "dtype": serialize_keras_object(self.dtype_policy),
+        # Keras's spatial dropouts write only these keys (no `trainable`, no `noise_shape`), and
+        # `dtype` as the variable-dtype string (`layer.dtype`), not a serialized DTypePolicy.
+        return {"rate": self.rate, "seed": self.seed, "name": self.name, "dtype": self.dtype,
                 "data_format": self.data_format}
 
 
@@ -49,8 +48,9 @@ class SpatialDropout1D(_SpatialDropout):
 
     _rank = 3
 
-    def __init__(self, rate, seed=None, **kwargs):
-        super().__init__(rate, data_format="channels_last", seed=seed, **kwargs)
+    def __init__(self, rate, seed=None, name=None, dtype=None, **kwargs):
+        super().__init__(rate, data_format="channels_last", seed=seed, name=name, dtype=dtype,
+                         **kwargs)
 
     def get_config(self) -> dict:
         config = super().get_config()
