@@ -105,15 +105,29 @@ def test_csv_logger_appends(tmp_path):
     assert all(float(r["loss"]) > 0 for r in rows)
 
 
-def test_terminate_on_nan_and_lambda_callback():
-    model = lamina.Sequential([lamina.Input(shape=(4,)), lamina.layers.Dense(1)])
-    model.compile(optimizer=lamina.optimizers.SGD(1e6), loss="mse")
-    seen = []
-    history = model.fit(X * 1e6, Y, epochs=5, batch_size=10, verbose=0, callbacks=[
-        lamina.callbacks.TerminateOnNaN(),
-        lamina.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))])
-    assert len(history.epoch) < 5 or not np.isfinite(history.history["loss"][-1])
-    assert seen == history.epoch
+def _diverging_run(K, capsys):
+    """SGD(1e6) on inputs of ~1e6: the loss overflows to inf at the second batch of epoch 0."""
+    K.utils.set_random_seed(0)
+    model = K.Sequential([K.Input(shape=(4,)), K.layers.Dense(1)])
+    model.set_weights([np.full((4, 1), 0.1, "float32"), np.zeros(1, "float32")])
+    model.compile(optimizer=K.optimizers.SGD(1e6), loss="mse")
+    batches, epochs = [], []
+    capsys.readouterr()
+    history = model.fit(X * 1e6, Y, epochs=5, batch_size=10, shuffle=False, verbose=0,
+                        callbacks=[K.callbacks.TerminateOnNaN(), K.callbacks.LambdaCallback(
+                            on_train_batch_end=lambda batch, logs: batches.append(batch),
+                            on_epoch_end=lambda epoch, logs: epochs.append(epoch))])
+    return dict(epochs=history.epoch, batches=batches, seen=epochs, stopped=model.stop_training,
+                printed=capsys.readouterr().out.strip(),
+                last_loss_finite=bool(np.isfinite(history.history["loss"][-1])))
+
+
+def test_terminate_on_nan_stops_in_the_same_batch_as_keras(keras, capsys):
+    k_run, l_run = _diverging_run(keras, capsys), _diverging_run(lamina, capsys)
+    assert k_run["stopped"] and k_run["epochs"] == [0] and k_run["batches"] == [0, 1]
+    assert not k_run["last_loss_finite"]
+    assert l_run == k_run  # same epoch, same batch, same message, same history
+    assert l_run["seen"] == l_run["epochs"]  # LambdaCallback saw each epoch history records
 
 
 class _Crash(lamina.callbacks.Callback):

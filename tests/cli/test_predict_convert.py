@@ -1,13 +1,42 @@
-"""`lamina predict` equals `load_model(...).predict`; `lamina convert` output loads in real Keras."""
+"""`lamina predict` equals `load_model(...).predict`; `lamina convert` output loads in real Keras.
+
+`predict` runs on every model fixture; `convert` on one file per writer and model, to one target
+each (see `_convert_cases`: each case loads the result in Keras, about a second). Left out:
+`custom_layer`, since the command line has no way to pass its `SimpleDense` class, so lamina
+cannot rebuild it.
+"""
 
 import numpy as np
 import pytest
-from cli_helpers import FIXTURES
+from cli_helpers import FIXTURES, file_id, fixture_files
 
 import lamina
 
-PREDICT_CASES = ["keras3_jax/seed_mlp.keras", "tf_keras2/conv2d.h5", "keras3_tf/rnn_stack.h5",
-                 "keras3_jax/wide_deep_aux.keras"]
+MODEL_FILES = [p for p in fixture_files(models_only=True) if p.stem != "custom_layer"]
+
+
+def _convert_cases(files):
+    """One source file per writer and model, and one target each, alternating so that every model
+    and every writer is converted to both .keras and .h5 (each case costs a Keras load).
+
+    Sources: tf_keras2's .h5, keras3_tf's .h5 and keras3_jax's .keras (both formats are read).
+    """
+    preferred = {"tf_keras2": ".h5", "keras3_tf": ".h5", "keras3_jax": ".keras"}
+    chosen = {}
+    for path in files:
+        key = (path.parent.name, path.stem)
+        if key not in chosen or path.suffix == preferred[path.parent.name]:
+            chosen[key] = path
+    models = sorted({stem for _, stem in chosen})
+    cases = []
+    for (writer, stem), path in chosen.items():
+        turn = list(preferred).index(writer) + models.index(stem)
+        cases.append(pytest.param(path, ("out.keras", "out.h5")[turn % 2],
+                                  id=f"{file_id(path)}->{('keras', 'h5')[turn % 2]}"))
+    return cases
+
+
+CONVERT_CASES = _convert_cases(MODEL_FILES)
 
 
 def _reference(path):
@@ -17,13 +46,15 @@ def _reference(path):
     return xs, ys
 
 
-@pytest.mark.parametrize("case", PREDICT_CASES)
-def test_predict_equals_load_model_predict(case, cli, tmp_path):
-    path = FIXTURES / case
+def _as_list(outputs):
+    return outputs if isinstance(outputs, list) else [outputs]
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=file_id)
+def test_predict_equals_load_model_predict(path, cli, tmp_path):
     xs, ys = _reference(path)
     model = lamina.models.load_model(path, compile=False)
-    expected = model.predict(xs[0] if len(xs) == 1 else xs, batch_size=3, verbose=0)
-    expected = expected if isinstance(expected, list) else [expected]
+    expected = _as_list(model.predict(xs[0] if len(xs) == 1 else xs, batch_size=3, verbose=0))
     names = model.input_names if hasattr(model, "input_names") else ["x"]
     inputs = tmp_path / "x.npz"
     np.savez(inputs, **dict(zip(reversed(names), reversed(xs))))  # matched by name, not order
@@ -36,9 +67,10 @@ def test_predict_equals_load_model_predict(case, cli, tmp_path):
             got = [stored[name] for name in model.output_names]
     else:
         got = [np.load(output)]
+    assert len(got) == len(expected) == len(ys)
     for g, e, reference in zip(got, expected, ys):
-        np.testing.assert_array_equal(g, e)
-        np.testing.assert_allclose(g, reference, atol=1e-5)
+        np.testing.assert_allclose(g, e, rtol=0, atol=1e-5)
+        np.testing.assert_allclose(g, reference, rtol=0, atol=1e-5)
 
 
 def test_predict_csv_in_and_out(cli, tmp_path):
@@ -57,23 +89,18 @@ def test_predict_csv_in_and_out(cli, tmp_path):
     assert code == 2 and "2 (wide_input, deep_input)" in err
 
 
-@pytest.mark.parametrize("source, target", [
-    ("keras3_jax/seed_mlp.h5", "out.keras"),
-    ("tf_keras2/wide_deep_aux.h5", "out.keras"),
-    ("keras3_tf/embed_norm.keras", "out.h5"),
-    ("tf_keras2/nested.h5", "out.keras"),
-])
-def test_convert_output_predicts_the_same_in_keras(source, target, cli, tmp_path, keras):
-    path = FIXTURES / source
+@pytest.mark.parametrize("path, target", CONVERT_CASES)
+def test_convert_output_predicts_the_same_in_keras(path, target, cli, tmp_path, keras):
     xs, ys = _reference(path)
     out = tmp_path / target
     code, stdout, err = cli("convert", path, out)
     assert code == 0, err
     assert f"Wrote {out}" in stdout
-    model = keras.saving.load_model(out, compile=target.endswith(".keras"))
-    got = model.predict(xs[0] if len(xs) == 1 else xs, verbose=0)
-    for g, y in zip(got if isinstance(got, list) else [got], ys):
-        np.testing.assert_allclose(g, y, atol=2e-5)
+    model = keras.saving.load_model(out, compile=False)
+    got = _as_list(model.predict(xs[0] if len(xs) == 1 else xs, verbose=0))
+    assert len(got) == len(ys)
+    for g, y in zip(got, ys):
+        np.testing.assert_allclose(g, y, rtol=0, atol=1e-5)
 
 
 def test_convert_keeps_the_optimizer_state(cli, tmp_path):
@@ -109,3 +136,22 @@ def test_convert_weights_only(cli, tmp_path, keras):
     from lamina._src.saving.file_io import read_model_file
 
     assert read_model_file(tmp_path / "legacy.h5").format == "legacy_weights_h5"
+
+
+@pytest.mark.parametrize("source", ["keras3_jax/conv1d_pool.keras", "keras3_tf/nested.keras",
+                                    "keras3_jax/wide_deep_aux.keras", "keras3_tf/lstm_bidir.h5"])
+def test_convert_weights_only_to_legacy_h5_loads_in_keras(source, cli, tmp_path, keras):
+    path = FIXTURES / source
+    xs, ys = _reference(path)
+    legacy = tmp_path / "legacy.h5"  # not .weights.h5: tf.keras's legacy weights layout
+    code, _, err = cli("convert", path, legacy, "--weights-only")
+    assert code == 0, err
+    model = keras.saving.load_model(path, compile=False)  # the same architecture
+    for w in model.weights:
+        w.assign(np.zeros(w.shape, w.dtype))
+    assert not np.allclose(_as_list(model.predict(xs[0] if len(xs) == 1 else xs, verbose=0))[0],
+                           ys[0], atol=1e-5)
+    model.load_weights(legacy)
+    got = _as_list(model.predict(xs[0] if len(xs) == 1 else xs, verbose=0))
+    for g, y in zip(got, ys):
+        np.testing.assert_allclose(g, y, rtol=0, atol=1e-5)
