@@ -115,3 +115,56 @@ def test_nested_summary_expand_nested(monkeypatch):
     model = lamina.Model(inp, inner(inp))
     text = _summary(model, expand_nested=True)
     assert "inner (Sequential)" in text and "└ dense" in text
+
+
+def _tutorial_mlp(K):
+    L_ = K.layers
+    return K.Sequential([
+        K.Input(shape=(3,)),
+        L_.Dense(32, activation="sigmoid"), L_.Dense(32, activation="sigmoid"), L_.Dropout(0.2),
+        L_.Dense(16), L_.Dropout(0.2), L_.Dense(5, activation="elu"),
+    ], name="mlp")
+
+
+def _nested_functional(K):
+    inner = K.Sequential([K.Input(shape=(3,)), K.layers.Dense(4), K.layers.Dense(2)],
+                         name="inner")
+    a = K.Input(shape=(3,), name="a")
+    b = K.Input(shape=(3,), name="b")
+    merged = K.layers.Concatenate()([inner(a), inner(b)])
+    return K.Model([a, b], K.layers.Dense(1)(merged), name="outer")
+
+
+SUMMARY_OPTIONS = [
+    (_tutorial_mlp, {"line_length": 70}),
+    (_tutorial_mlp, {"line_length": 120}),
+    (_tutorial_mlp, {"positions": [0.5, 0.8, 1.0]}),
+    (_tutorial_mlp, {"layer_range": ["dense_1", "dropout_1"]}),
+    (_nested_functional, {}),
+    (_nested_functional, {"expand_nested": True}),
+    (_nested_functional, {"expand_nested": True, "show_trainable": True}),
+    (_nested_functional, {"line_length": 130, "positions": [0.4, 0.6, 0.7, 1.0]}),
+]
+
+
+@pytest.mark.parametrize("build, options", SUMMARY_OPTIONS,
+                         ids=[f"{b.__name__}-{o}" for b, o in SUMMARY_OPTIONS])
+def test_summary_options_match_live_keras(keras, monkeypatch, build, options):
+    """Each `summary()` option gives Keras's exact text (same model, fresh name counters)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    lamina.backend.clear_session()
+    keras.backend.clear_session()
+    expected = []
+    build(keras).summary(print_fn=expected.append, **options)
+    assert _summary(build(lamina), **options) == "".join(expected)
+
+
+def test_summary_absolute_positions_are_column_boundaries(monkeypatch):
+    """Keras documents `positions` as relative or absolute; Keras 3.15 multiplies even absolute
+    ones by the line length (columns thousands of characters wide). lamina follows the docs."""
+    monkeypatch.setenv("COLUMNS", "200")
+    rule = _summary(_tutorial_mlp(lamina), positions=[30, 60, 75]).splitlines()[1]
+    assert len(rule) == 88  # the table spans the line length, as every Keras summary does
+    widths = [len(part) for part in rule.strip("┏┓").split("┳")]
+    assert len(widths) == 3 and abs(widths[0] - widths[1]) <= 1  # 30 : 30 : 15
+    assert abs(widths[0] - 2 * widths[2]) <= 2
