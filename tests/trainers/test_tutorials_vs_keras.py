@@ -57,3 +57,22 @@ def test_two_output_tutorial_matches_keras_for_each_optimizer(keras, opt):
     kwargs = dict(epochs=2, batch_size=25, shuffle=False, verbose=0)
     _assert_histories_close(k_model.fit([X, X2], [Y_REG, Y_CLASS], **kwargs),
                             l_model.fit([X, X2], [Y_REG, Y_CLASS], **kwargs))
+
+
+def test_history_plots_with_pandas_like_the_tutorial():
+    """`pd.DataFrame(history.history).plot()`: one line per logged value, epoch on the x axis."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    model = fashion_mlp(lamina)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(X_IMG[:64], Y_IMG[:64], epochs=3, verbose=0,
+                        validation_data=(X_IMG[64:], Y_IMG[64:]))
+    axes = pd.DataFrame(history.history).plot(figsize=(8, 5))
+    lines = {line.get_label(): line for line in axes.get_lines()}
+    assert sorted(lines) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    for key, line in lines.items():
+        np.testing.assert_array_equal(line.get_xdata(), history.epoch)
+        np.testing.assert_allclose(line.get_ydata(), history.history[key])
