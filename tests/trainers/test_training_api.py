@@ -97,7 +97,8 @@ def test_wrong_input_shape_names_model_input_layer_and_the_users_shape():
                 "shape (None, 5), but received an array of shape (4, 4) (axis 1 is 4, expected 5).")
     for call in (lambda: model.fit(X[:4, :4], Y[:4], verbose=0),
                  lambda: model.evaluate(X[:4, :4], Y[:4], verbose=0),
-                 lambda: model.predict(X[:4, :4], verbose=0)):
+                 lambda: model.predict(X[:4, :4], verbose=0),
+                 lambda: model(X[:4, :4])):
         with pytest.raises(ValueError) as info:
             call()
         assert str(info.value) == expected

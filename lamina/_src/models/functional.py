@@ -22,6 +22,8 @@ class Functional(Model):
     built with a dict of inputs takes a dict of arrays, keyed by the dict's keys).
     """
 
+    _reported_name = None  # the model named in input errors, when not this one (Sequential)
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         flat_inputs = tree.flatten(inputs)
         flat_outputs = tree.flatten(outputs)
@@ -175,7 +177,8 @@ class Functional(Model):
             t is ref for t in tree.flatten((node.call_args, node.call_kwargs)))]
         layer = f" (read by layer {', '.join(repr(r) for r in readers)})" if readers else ""
         raise ValueError(
-            f"Input '{name}'{layer} of model '{model_name or self.name}' expects arrays of shape "
+            f"Input '{name}'{layer} of model '{model_name or self._reported_name or self.name}' "
+            f"expects arrays of shape "
             f"{ref.shape}, but received an array of shape {tuple(shape)} ({detail})."
         )
 

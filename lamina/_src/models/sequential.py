@@ -121,6 +121,7 @@ class Sequential(Model):
             except NotImplementedError:
                 return
         self._functional = Functional(inputs=inputs, outputs=x)
+        self._functional._reported_name = self.name  # errors name the user's model
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
