@@ -12,9 +12,6 @@ import pytest  # noqa: E402
 
 import lamina  # noqa: E402
 
-# Names whose positional parameters deliberately differ from Keras's (none at present).
-EXCEPTIONS: dict[str, str] = {}
-
 
 def _positional(fn):
     names = []
@@ -43,8 +40,6 @@ def test_most_keras_layers_are_compared():
 
 @pytest.mark.parametrize("name", _shared_names())
 def test_positional_parameters_match_keras(name):
-    if name in EXCEPTIONS:
-        pytest.skip(EXCEPTIONS[name])
     ours, theirs = getattr(lamina.layers, name), getattr(keras.layers, name)
     assert inspect.isclass(ours) == inspect.isclass(theirs), f"{name}: class vs function"
     if inspect.isclass(ours):
