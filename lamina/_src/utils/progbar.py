@@ -4,6 +4,9 @@ import os
 import sys
 import time
 
+# Keras's terminal styling: a bold step count and ETA, the done part of the bar green, the rest grey.
+_BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
+
 
 def _is_interactive() -> bool:
     return sys.stdout.isatty() or "ipykernel" in sys.modules or "JPY_PARENT_PID" in os.environ
@@ -11,35 +14,38 @@ def _is_interactive() -> bool:
 
 def format_value(value) -> str:
     value = float(value)
-    return f"{value:.4f}" if abs(value) > 1e-3 or value == 0 else f"{value:.4e}"
+    return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
 
 
-def format_step_time(seconds: float) -> str:
-    if seconds >= 1:
-        return f"{seconds:.0f}s/step"
+def format_step_time(seconds: float, unit_name: str = "step") -> str:
+    if seconds >= 1 or seconds == 0:
+        return f"{seconds:.0f}s/{unit_name}"
     if seconds >= 1e-3:
-        return f"{seconds * 1e3:.0f}ms/step"
-    return f"{seconds * 1e6:.0f}us/step"
+        return f"{seconds * 1e3:.0f}ms/{unit_name}"
+    return f"{seconds * 1e6:.0f}us/{unit_name}"
 
 
 def format_duration(seconds: float) -> str:
-    if seconds >= 3600:
+    if seconds > 3600:
         return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
-    if seconds >= 60:
+    if seconds > 60:
         return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
-    return f"{seconds:.0f}s"
+    return f"{int(seconds)}s"
 
 
 class Progbar:
     """A progress bar for `target` steps.
 
-    In a terminal it redraws one line at most every `interval` seconds; in a log file (no tty)
-    it writes one line when the target is reached, never a line per step.
+    In a terminal it redraws its line (as Keras does: `\\b`s and `\\r`, then the styled bar) at
+    most every `interval` seconds, with the ETA until the target; in a log file (no tty) it
+    writes one plain line when the target is reached, never a line per step.
 
     Args:
         target: the number of steps, or None if unknown.
         width: the bar's width in characters.
         verbose: 1 for the bar, 2 for one summary line at the end.
+        interval: the least time in seconds between two redraws.
+        unit_name: the unit in the time-per-unit figure (`"step"`).
     """
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, unit_name="step", file=None):
@@ -51,10 +57,23 @@ class Progbar:
         self.file = file or sys.stdout
         self._dynamic = _is_interactive() and file is None
         self._start = time.perf_counter()
+        self._first_update = None
         self._last_draw = 0.0
         self._last_width = 0
         self._values: dict = {}
         self.seen = 0
+
+    def _time_per_step(self, current: int, now: float) -> float:
+        """Seconds per step since the first update (its steps include compiling), as Keras does
+        from step 1; until a later update, the plain average."""
+        if not current:
+            return 0.0
+        if self._first_update is None:
+            self._first_update = (current, now)
+        first_step, first_time = self._first_update
+        if current > first_step:
+            return (now - first_time) / (current - first_step)
+        return (now - self._start) / current
 
     def update(self, current: int, values=None, finalize: bool | None = None) -> None:
         """Record progress; `values` is a list of `(name, value)` (the latest values are shown)."""
@@ -64,40 +83,41 @@ class Progbar:
             self._values[name] = value
         self.seen = current
         now = time.perf_counter()
-        if self.verbose == 1 and self._dynamic and not finalize and now - self._last_draw < self.interval:
-            return
-        if not finalize and not (self.verbose == 1 and self._dynamic):
+        per_step = self._time_per_step(current, now)
+        if not finalize and not (self.verbose == 1 and self._dynamic and now - self._last_draw >= self.interval):
             return
         self._last_draw = now
-        elapsed = now - self._start
-        per_step = elapsed / max(current, 1)
         metrics = "".join(f" - {k}: {format_value(v)}" for k, v in self._values.items())
+        timing = format_step_time(per_step, self.unit_name)
+        known = self.target is not None and self.target > 0
+        count = f"{current:>{len(str(self.target))}}/{self.target}" if known else f"{current:>7}/Unknown"
         if self.verbose == 2:
-            line = f"{current}/{self.target} - {format_duration(elapsed)} - {format_step_time(per_step)}{metrics}"
-            self.file.write(line + "\n")
-            self.file.flush()
-            return
-        if self.target is not None:
-            digits = len(str(self.target))
-            count = f"{current:>{digits}}/{self.target}"
-            bar = "━" * self.width
-            if self._dynamic and current < self.target:
-                done = int(self.width * current / max(self.target, 1))
-                bar = "━" * done + "\x1b[2m" + "━" * (self.width - done) + "\x1b[0m"  # dim rest
-            if finalize:
-                timing = f"{format_duration(elapsed)} {format_step_time(per_step)}"
-            else:
-                eta = per_step * (self.target - current)
-                timing = f"{format_duration(eta)} {format_step_time(per_step)}"
-            line = f"{count} {bar} {timing}{metrics}"
+            self._write(f"{count} - {now - self._start:.0f}s - {timing}{metrics}\n")
+        elif not self._dynamic:
+            bar = " " + "━" * self.width if known else ""
+            self._write(f"{count}{bar} {now - self._start:.0f}s {timing}{metrics}\n")
         else:
-            line = f"{current} {format_duration(elapsed)} {format_step_time(per_step)}{metrics}"
-        if self._dynamic:
-            padding = " " * max(self._last_width - len(line), 0)
-            self.file.write("\r" + line + padding + ("\n" if finalize else ""))
-            self._last_width = len(line)
-        else:
-            self.file.write(line + "\n")
+            eta = known and not finalize
+            when = format_duration(per_step * (self.target - current)) if eta else f"{now - self._start:.0f}s"
+            self._draw(current, count, known, finalize, f" {_BOLD}{when}{_RESET} {timing}{metrics}")
+
+    def _draw(self, current, count, known, finalize, info) -> None:
+        """Redraw the terminal line in place, byte for byte as Keras's Progbar does."""
+        bar, visible = count, len(count)
+        if known:
+            bar = f"{_BOLD}{count}{_RESET} "
+            done = int(self.width * current / self.target)
+            if done > 0:
+                bar += f"{_GREEN}{'━' * done}{_RESET}"
+            bar += f"{_GREY}{'━' * (self.width - done)}{_RESET}"
+            visible += 1 + self.width
+        width = visible + len(info) - len(_BOLD) - len(_RESET)
+        padding = " " * max(self._last_width - width, 0)
+        self._write("\b" * self._last_width + "\r" + bar + info + padding + ("\n" if finalize else ""))
+        self._last_width = width
+
+    def _write(self, text: str) -> None:
+        self.file.write(text)
         self.file.flush()
 
     def add(self, n: int, values=None) -> None:
