@@ -114,14 +114,13 @@ def test_wrong_input_shape_names_model_input_layer_and_the_users_shape():
         "(None, 3), but received an array of shape (4, 2) (axis 1 is 2, expected 3).")
 
 
-def test_predict_partial_batches_share_one_compilation():
+def test_predict_pads_partial_batches_to_few_compiled_sizes():
     model = small_model()
-    model.predict(X[:10], batch_size=8, verbose=0)
-    model.predict(X[:13], batch_size=8, verbose=0)
+    for n in range(9, 25):  # partial last batches of 1 to 7 rows, and none
+        np.testing.assert_allclose(model.predict(X[:n], batch_size=8, verbose=0),
+                                   np.asarray(model(X[:n])), rtol=1e-6)
     (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
-    assert predict_fn._cache_size() == 1  # the partial last batches are padded to 8
-    np.testing.assert_allclose(model.predict(X[:13], batch_size=8, verbose=0),
-                               np.asarray(model(X[:13])), rtol=1e-6)
+    assert predict_fn._cache_size() == 4  # 8, and the partial batches padded to 1, 2 or 4
 
 
 def test_predict_on_less_than_a_batch_computes_only_those_rows():

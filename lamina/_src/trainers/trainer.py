@@ -429,9 +429,11 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for `x` as numpy arrays, computed in batches of `batch_size` (default 32).
 
-        The last partial batch is padded to the batch size, so one compiled function serves
-        every batch (the padding rows never reach the callbacks or the result). Inputs smaller
-        than one batch run at their own size: `predict(x[:1])` computes one row, not 32.
+        The last partial batch is padded to the next power of two (at most the batch size), so
+        whatever the number of samples, at most `log2(batch_size)` more shapes are ever
+        compiled, and the padding costs less than the partial batch itself (the padding rows
+        never reach the callbacks or the result). Inputs smaller than one batch run at their
+        own size: `predict(x[:1])` computes one row, not 32.
         """
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = int(batch_size or 32)
@@ -458,7 +460,7 @@ class Trainer:
                 callbacks.on_predict_batch_begin(i, {})
             n = _batch_size(xb)
             if isinstance(data, ArrayData) and n < batch_size:
-                xb = tree.map_structure(lambda v: _pad(v, batch_size), xb)
+                xb = tree.map_structure(lambda v, n=n: _pad(v, _padded_size(n, batch_size)), xb)
             out = fn(trainable, non_trainable, xb)
             outputs.append((out, n))
             if wants_end:
@@ -573,6 +575,11 @@ def _spec(v):
 def _batch_size(x) -> int:
     leaves = [v for v in tree.flatten(x) if v is not None]
     return int(leaves[0].shape[0]) if leaves else 0
+
+
+def _padded_size(n: int, batch_size: int) -> int:
+    """The size a partial batch of `n` rows is padded to: the next power of two, capped."""
+    return min(batch_size, 1 << (n - 1).bit_length())
 
 
 def _pad(v, size):
