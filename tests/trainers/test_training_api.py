@@ -305,3 +305,77 @@ def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call()
     assert looped._compiled_fns[("train", "array", 8, True)]._cache_size() == 1
     assert [k for k in single._compiled_fns if k[0] == "train"] == [("train", "array", 8, False)]
     np.testing.assert_allclose(loss_looped, loss_single, rtol=1e-6)
+
+
+def test_pydataset_epochs_match_keras_shuffled_and_with_steps_per_epoch(keras):
+    """As Keras: fit shuffles a PyDataset's batch order each pass, steps_per_epoch carries on
+    through a pass instead of restarting it, an epoch that reaches the end of a pass stops
+    there with a warning, on_epoch_begin/end run every epoch, and class_weight applies."""
+    x = RNG.normal(size=(10, 5)).astype("float32")
+    y = (RNG.random((10, 1)) > 0.5).astype("float32")
+    weights = [RNG.normal(size=(5, 1)).astype("float32"), np.zeros(1, "float32")]
+
+    def run(K, spe, shuffle, seed):
+        seen = []
+
+        class Batches(K.utils.PyDataset):
+            def __init__(self):
+                super().__init__()
+
+            def __len__(self):
+                return 4  # the last batch holds 1 sample
+
+            def __getitem__(self, i):
+                seen.append(i)
+                return x[i * 3:(i + 1) * 3], y[i * 3:(i + 1) * 3]
+
+            def on_epoch_begin(self):
+                seen.append("begin")
+
+            def on_epoch_end(self):
+                seen.append("end")
+
+        class Epochs(K.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                seen.append("epoch")
+
+        K.utils.set_random_seed(seed)
+        model = K.Sequential([K.Input(shape=(5,)), K.layers.Dense(1, activation="sigmoid")])
+        model.set_weights(weights)
+        model.compile(K.optimizers.SGD(0.1), "binary_crossentropy")
+        warns = pytest.warns(UserWarning, match="ran out of data") if spe == 3 else _no_warning()
+        with warns:
+            losses = model.fit(Batches(), steps_per_epoch=spe, epochs=4, shuffle=shuffle, verbose=0,
+                               class_weight={0: 1.0, 1: 3.0}, callbacks=[Epochs()]).history["loss"]
+        # Before the first epoch, each library reads a batch to build from; drop it.
+        epochs = " ".join(map(str, seen)).split("epoch")[1:]
+        assert all(e.split()[0] == "begin" and e.split()[-1] == "end" for e in epochs)
+        return losses, [[int(i) for i in e.split()[1:-1]] for e in epochs]
+
+    def passes(epochs):
+        """The batch indices of each pass, joined across epochs (4 batches per pass)."""
+        flat = [i for e in epochs for i in e]
+        return [flat[i:i + 4] for i in range(0, len(flat), 4)]
+
+    for spe in (2, 3, None):
+        ours, theirs = run(lamina, spe, False, 0), run(keras, spe, False, 0)
+        assert ours[1] == theirs[1]  # the same batches in each epoch
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5)
+        for seed in (1, 2):
+            ours, theirs = run(lamina, spe, True, seed), run(keras, spe, True, seed)
+            assert [len(e) for e in ours[1]] == [len(e) for e in theirs[1]]
+            assert all(sorted(p) == list(range(len(p))) or len(p) < 4 for p in passes(ours[1]))
+            if spe is None:
+                assert any(e != [0, 1, 2, 3] for e in ours[1])  # reshuffled
+
+
+def test_generator_inputs_refuse_arguments_keras_refuses():
+    def generator():
+        while True:
+            yield X[:8], Y[:8]
+
+    model = small_model()
+    with pytest.raises(ValueError, match="class_weight"):
+        model.fit(generator(), steps_per_epoch=2, class_weight={0: 1.0, 1: 2.0}, verbose=0)
+    with pytest.raises(ValueError, match="`sample_weight` must not be passed"):
+        model.fit(generator(), sample_weight=np.ones(8), steps_per_epoch=2, verbose=0)

@@ -7,7 +7,9 @@
   `PyDataset`/`Sequence` objects: `IteratorData`, which converts each batch as it comes.
 """
 
+import itertools
 import math
+import random
 import warnings
 
 import jax
@@ -120,12 +122,7 @@ class ArrayData:
         self.cursor += ran
         if self.cursor >= self.num_batches:
             if ran < self.steps:
-                warnings.warn(
-                    "Your input ran out of data; interrupting the epoch. The data holds "
-                    f"{self.num_batches} batches; the next epoch starts a new pass over it. Make "
-                    "sure the data can generate at least `steps_per_epoch` batches.",
-                    stacklevel=4,
-                )
+                _warn_out_of_data(self.num_batches)
             self.cursor = 0
 
     @property
@@ -171,47 +168,89 @@ def slice_batch(data, start, size: int):
 
 
 class IteratorData:
-    """Batches from a generator, an iterator or a `PyDataset` (converted as they come)."""
+    """Batches from a generator, an iterator or a `PyDataset` (converted as they come).
 
-    def __init__(self, data, steps=None):
+    As Keras's EpochIterator: with `steps` given, epochs carry on through the data (a
+    `PyDataset` pass, or the generator) instead of restarting it; an epoch that reaches the end
+    of a `PyDataset` pass stops there with a warning, and the next epoch starts a new pass. When
+    `shuffle` is set, each pass visits a `PyDataset`'s batches in a new order drawn with Python's
+    `random` (which `set_random_seed` seeds), as Keras does.
+    """
+
+    def __init__(self, data, steps=None, shuffle=False, class_weight=None):
         self.source = data
-        if isinstance(data, PyDataset):
-            self.steps = steps if steps is not None else data.num_batches
+        self.is_dataset = isinstance(data, PyDataset)
+        if self.is_dataset:
+            self.num_batches = data.num_batches
         else:
-            self.steps = steps if steps is not None else (len(data) if hasattr(data, "__len__") else None)
+            self.num_batches = len(data) if hasattr(data, "__len__") else None
+        self.steps_given = steps is not None
+        self.steps = steps if steps is not None else self.num_batches
+        self.shuffle = bool(shuffle) and self.is_dataset and self.num_batches is not None
+        self.class_weight = class_weight
         self._iterator = None
+        self._seen = 0  # batches taken from the current pass
 
     def on_epoch_begin(self):
-        if isinstance(self.source, PyDataset):
+        if self.is_dataset:
             self.source.on_epoch_begin()
 
     def on_epoch_end(self):
-        if isinstance(self.source, PyDataset):
+        if self.is_dataset:
             self.source.on_epoch_end()
+
+    def _new_pass(self):
+        self._seen = 0
+        if not self.is_dataset:
+            return iter(self.source)  # a one-shot generator simply goes on
+        if self.num_batches is None:
+            return (self.source[i] for i in itertools.count())
+        order = list(range(self.num_batches))
+        if self.shuffle:
+            random.shuffle(order)
+        return (self.source[i] for i in order)
 
     def batches(self):
         """Yields `(x, y, sample_weight)` batches for one epoch (up to `steps` when given)."""
-        if isinstance(self.source, PyDataset):
-            count = self.steps if self.steps is not None else len(self.source)
-            for i in range(count):
-                yield self._convert(self.source[i])
-            return
-        if self._iterator is None or hasattr(self.source, "__len__"):
-            self._iterator = iter(self.source)
+        if self._iterator is None or not self.steps_given:
+            self._iterator = self._new_pass()
         produced = 0
         while self.steps is None or produced < self.steps:
+            if self.num_batches is not None and self._seen >= self.num_batches:
+                if self.steps_given:
+                    _warn_out_of_data(self.num_batches)
+                self._iterator = None
+                return
             try:
                 batch = next(self._iterator)
             except StopIteration:
                 self._iterator = None
                 return
             produced += 1
+            self._seen += 1
             yield self._convert(batch)
+        if self.num_batches is not None and self._seen >= self.num_batches:
+            self._iterator = None  # the pass ended with the epoch: the next starts a new one
 
-    @staticmethod
-    def _convert(batch):
+    def _convert(self, batch):
         x, y, sw = unpack(batch)
+        if self.class_weight is not None:
+            if sw is not None:
+                raise ValueError(
+                    "You cannot specify `class_weight` and `sample_weight` at the same time: "
+                    "the batches already yield (x, y, sample_weight)."
+                )
+            sw = class_weight_to_sample_weight(y, self.class_weight)
         return tree.map_structure(lambda v: None if v is None else jnp.asarray(_to_host(v)), (x, y, sw))
+
+
+def _warn_out_of_data(num_batches: int) -> None:
+    warnings.warn(
+        "Your input ran out of data; interrupting the epoch. The data holds "
+        f"{num_batches} batches; the next epoch starts a new pass over it. Make sure the data "
+        "can generate at least `steps_per_epoch` batches.",
+        stacklevel=4,
+    )
 
 
 def train_validation_split(data, validation_split: float):

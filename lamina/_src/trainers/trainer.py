@@ -28,6 +28,7 @@ from lamina._src.trainers.data_adapters import (
     unpack,
 )
 from lamina._src.utils import tree
+from lamina._src.utils.py_dataset import PyDataset
 
 _LOG_INTERVAL = 0.05  # seconds between progress-bar refreshes in a terminal
 _AUTO_STEPS = 16  # steps per dispatch for loop-friendly models (see Trainer._steps_per_call)
@@ -511,12 +512,20 @@ class Trainer:
             self._check_input_shapes(x)
             return ArrayData(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
                              class_weight=class_weight, steps=steps)
-        if y is not None:
+        kind = "PyDataset" if isinstance(x, PyDataset) else "generator"
+        for name, value, what in (("y", y, "the targets"), ("sample_weight", sample_weight, "the sample weights")):
+            if value is not None:
+                raise ValueError(
+                    f"When `x` is a {kind}, `{name}` must not be passed: {what} must be part of "
+                    f"the batches it yields, as (x, y) or (x, y, sample_weight)."
+                )
+        if class_weight is not None and kind == "generator":
             raise ValueError(
-                "`y` must not be given when `x` is a generator or a PyDataset: the batches must "
-                "yield (x, y) themselves."
+                "`class_weight` is not supported for generator inputs (only arrays and "
+                f"PyDataset); yield (x, y, sample_weight) batches instead. Received: "
+                f"class_weight={class_weight}"
             )
-        return IteratorData(x, steps=steps)
+        return IteratorData(x, steps=steps, shuffle=shuffle, class_weight=class_weight)
 
     def _check_input_shapes(self, x) -> None:
         """Report a wrong input shape from the user's arrays, before any batching or padding,
@@ -534,8 +543,6 @@ class Trainer:
             return tree.map_structure(lambda v: None if v is None else v[:size], data.data)
         if isinstance(data.source, list | tuple):
             return unpack(data.source[0])
-        from lamina._src.utils.py_dataset import PyDataset
-
         if isinstance(data.source, PyDataset):
             return unpack(data.source[0])
         # A one-shot generator: peek at the first batch and put it back in front.
