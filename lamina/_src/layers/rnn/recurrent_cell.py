@@ -2,10 +2,10 @@
 
 Each built-in cell owns `kernel` `(input_dim, n_gates * units)`, `recurrent_kernel`
 `(units, n_gates * units)` and `bias`, created in that order under Keras's names. A step is split
-in two: `project_inputs` (`x @ kernel + input bias`, which depends on the input alone, so the
-`RNN` layer computes it for all timesteps at once before its loop) and `recurrent_step` (the
-work that needs the previous state). `call` composes them for one timestep, which is what a
-cell used on its own, inside `StackedRNNCells` or inside `RNN(cell)` runs.
+in two: `project_inputs` (`x @ kernel + input bias`, which depends on the input alone) and
+`recurrent_step` (the work that needs the previous state). `call` composes them for one
+timestep, which is what a cell used on its own, inside `StackedRNNCells` or inside `RNN(cell)`
+runs; the `RNN` layer's loop composes them too, without the layer-call machinery per step.
 """
 
 import jax.numpy as jnp
