@@ -18,6 +18,7 @@ import numpy as np
 
 from lamina._src.backend import naming, tracking
 from lamina._src.backend.dtypes import is_float_dtype, standardize_dtype
+from lamina._src.backend.transfer import to_device
 
 _local = threading.local()
 
@@ -192,7 +193,7 @@ class Variable:
         self._value = self._convert(value, shape)
 
     def _convert(self, value, expected_shape=None):
-        value = jnp.asarray(value, dtype=self._storage_dtype)
+        value = to_device(value, self._storage_dtype)
         if expected_shape is not None and tuple(value.shape) != tuple(expected_shape):
             raise ValueError(
                 f"Variable '{self.path}' expects shape {tuple(expected_shape)}, "
@@ -215,7 +216,7 @@ class Variable:
         return value
 
     def assign(self, value) -> "Variable":
-        value = jnp.asarray(value, dtype=self._storage_dtype)
+        value = to_device(value, self._storage_dtype)
         if value.shape != self.shape:
             raise ValueError(
                 f"Cannot assign a value of shape {tuple(value.shape)} to variable '{self.path}' "

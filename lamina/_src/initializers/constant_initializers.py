@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina._src.backend.dtypes import standardize_dtype
+from lamina._src.backend.transfer import to_device
 from lamina._src.initializers.initializer import Initializer
 from lamina._src.saving import config_arrays
 from lamina._src.saving.registry import register
@@ -49,7 +50,9 @@ class Constant(Initializer):
 
     def __call__(self, shape, dtype=None) -> jax.Array:
         dtype = standardize_dtype(dtype)
-        return jnp.asarray(self.value, dtype=dtype) * jnp.ones(shape, dtype=dtype)
+        if isinstance(self.value, jax.Array):
+            return jnp.broadcast_to(self.value.astype(dtype), shape)
+        return to_device(np.broadcast_to(np.asarray(self.value, dtype=dtype), shape))
 
     def get_config(self) -> dict:
         return {"value": _serialize_value(self.value)}
@@ -64,7 +67,7 @@ class Zeros(Initializer):
     """Fill with 0."""
 
     def __call__(self, shape, dtype=None) -> jax.Array:
-        return jnp.zeros(shape, dtype=standardize_dtype(dtype))
+        return to_device(np.zeros(shape, dtype=standardize_dtype(dtype)))
 
 
 @register(_CATEGORY, "ones", "one")
@@ -72,7 +75,7 @@ class Ones(Initializer):
     """Fill with 1."""
 
     def __call__(self, shape, dtype=None) -> jax.Array:
-        return jnp.ones(shape, dtype=standardize_dtype(dtype))
+        return to_device(np.ones(shape, dtype=standardize_dtype(dtype)))
 
 
 @register(_CATEGORY, "identity", "IdentityInitializer")

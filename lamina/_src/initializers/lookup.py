@@ -7,6 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina._src.backend.dtypes import standardize_dtype
+from lamina._src.backend.transfer import to_device
 from lamina._src.saving import registry
 from lamina._src.saving.serialization import deserialize_keras_object, serialize_keras_object
 
@@ -39,7 +40,7 @@ def _from_array(value):
                 f"This initializer is a fixed array of shape {tuple(value.shape)}, but a weight of "
                 f"shape {tuple(shape)} asked for it. Pass an array of shape {tuple(shape)}."
             )
-        return jnp.asarray(value, dtype=standardize_dtype(dtype))
+        return to_device(value, dtype=standardize_dtype(dtype))
 
     return initialize
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from lamina._src.backend import random
 from lamina._src.backend.dtypes import standardize_dtype
+from lamina._src.backend.transfer import to_device
 from lamina._src.initializers.initializer import Initializer
 
 # `truncated_normal` keeps standard-normal draws within this many standard deviations.
@@ -90,7 +91,7 @@ class RandomInitializer(Initializer):
     def _normal(self, shape, mean, stddev, dtype) -> jax.Array:
         dtype, draw = self._sampling_dtype(dtype)
         values = self._rng().standard_normal(_size(shape), dtype=draw).reshape(shape)
-        return jnp.asarray(values * draw(stddev) + draw(mean), dtype=dtype)
+        return to_device(values * draw(stddev) + draw(mean), dtype=dtype)
 
     def _truncated_normal(self, shape, mean, stddev, dtype) -> jax.Array:
         dtype, draw = self._sampling_dtype(dtype)
@@ -101,9 +102,9 @@ class RandomInitializer(Initializer):
             values[outside] = rng.standard_normal(int(outside.sum()), dtype=draw)
             outside = np.abs(values) > TRUNCATION
         values = values.reshape(shape)
-        return jnp.asarray(values * draw(stddev) + draw(mean), dtype=dtype)
+        return to_device(values * draw(stddev) + draw(mean), dtype=dtype)
 
     def _uniform(self, shape, minval, maxval, dtype) -> jax.Array:
         dtype, draw = self._sampling_dtype(dtype)
         values = self._rng().random(_size(shape), dtype=draw).reshape(shape)
-        return jnp.asarray(values * draw(maxval - minval) + draw(minval), dtype=dtype)
+        return to_device(values * draw(maxval - minval) + draw(minval), dtype=dtype)

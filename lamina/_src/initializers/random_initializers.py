@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina._src.backend.transfer import to_device
 from lamina._src.initializers.random_initializer import RandomInitializer
 from lamina._src.saving.registry import register
 
@@ -111,7 +112,7 @@ class Orthogonal(RandomInitializer):
         q *= np.sign(np.diag(r))
         if rows < cols:
             q = q.T
-        return jnp.asarray(self.gain * q.reshape(shape), dtype=dtype)
+        return to_device(self.gain * q.reshape(shape), dtype=dtype)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "gain": self.gain}

@@ -5,6 +5,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina._src.backend.dtypes import standardize_dtype
+from lamina._src.backend.transfer import to_device
 from lamina._src.initializers.initializer import Initializer
 from lamina._src.saving.registry import register
 
@@ -99,7 +100,7 @@ class STFT(Initializer):
             elif self.scaling == "spectrum":
                 scale = np.sum(np.abs(window))
             kernel = kernel * window / scale
-        return jnp.asarray(kernel, dtype=dtype)
+        return to_device(kernel, dtype=dtype)
 
     def get_config(self) -> dict:
         window = self.window.tolist() if isinstance(self.window, np.ndarray) else self.window

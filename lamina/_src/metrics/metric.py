@@ -8,20 +8,22 @@ and returns the new values without touching the variables.
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from lamina._src.backend import config, naming
 from lamina._src.backend.dtypes import get_policy
+from lamina._src.backend.transfer import to_device
 from lamina._src.backend.variables import StatelessScope, Variable
 from lamina._src.saving import registry
 from lamina._src.saving.registry import register
 
 
 def _zeros(shape, dtype=None):
-    return jnp.zeros(shape, dtype=dtype)
+    return to_device(np.zeros(shape, dtype=dtype))
 
 
 def _ones(shape, dtype=None):
-    return jnp.ones(shape, dtype=dtype)
+    return to_device(np.ones(shape, dtype=dtype))
 
 
 def _get_initializer(initializer):

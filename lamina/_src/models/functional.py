@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina._src.backend.dtypes import is_float_dtype
+from lamina._src.backend.transfer import to_device
 from lamina._src.layers.layer import Layer
 from lamina._src.models.graph import fill_in, map_graph
 from lamina._src.models.model import Model
@@ -147,7 +148,7 @@ class Functional(Model):
             return x
         if not hasattr(x, "shape"):
             x = np.asarray(x)
-        x = jnp.asarray(x)
+        x = to_device(x)
         if is_float_dtype(ref.dtype) and x.dtype != ref.dtype:
             x = x.astype(ref.dtype)
         rank, expected = x.ndim, len(ref.shape)

@@ -1,8 +1,9 @@
 """Turning what users pass to `fit`/`evaluate`/`predict` into batches.
 
 * Arrays (numpy or JAX, in nested lists/tuples/dicts): `ArrayData`. The arrays move to the
-  device once; each epoch permutes them once on the device, and every step slices its batch
-  inside the compiled step, so no batch is copied from the host per step.
+  device once; every compiled step slices its batch from them, or, when shuffling, gathers it
+  through the epoch's permutation (the only thing sent per epoch), so no batch is copied
+  from the host per step and no epoch copies the data.
 * Python generators/iterators yielding `(x, y)` or `(x, y, sample_weight)`, and
   `PyDataset`/`Sequence` objects: `IteratorData`, which converts each batch as it comes.
 """
@@ -16,6 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina._src.backend.transfer import to_device
 from lamina._src.utils import tree
 from lamina._src.utils.py_dataset import PyDataset
 
@@ -136,22 +138,23 @@ class ArrayData:
     def device_data(self):
         if self._device_data is None:
             self._device_data = tree.map_structure(
-                lambda v: None if v is None else jnp.asarray(v), self.data)
+                lambda v: None if v is None else to_device(v), self.data)
         return self._device_data
 
     def epoch_data(self, rng: np.random.Generator | None):
-        """The device arrays for one epoch, permuted when shuffling (one gather per epoch)."""
+        """`(device_arrays, order)` for one epoch: `order` is the sample permutation when
+        shuffling (each compiled step gathers its batch through it, so no epoch copies the
+        data), else None (each step slices its batch)."""
         data = self.device_data()
         if not self.shuffle or rng is None:
-            return data
+            return data, None
         if self.shuffle == "batch":
             order = np.arange(self.num_samples)
             starts = rng.permutation(math.ceil(self.num_samples / self.batch_size))
             order = np.concatenate([order[s * self.batch_size:(s + 1) * self.batch_size] for s in starts])
         else:
             order = rng.permutation(self.num_samples)
-        index = jnp.asarray(order)
-        return tree.map_structure(lambda v: None if v is None else jnp.take(v, index, axis=0), data)
+        return data, to_device(order, dtype=np.int32)
 
     def host_batches(self):
         """Batches of host arrays, in order (used by eager loops and predict)."""
@@ -162,9 +165,15 @@ class ArrayData:
 
 
 def slice_batch(data, start, size: int):
-    """`data[start:start + size]` along axis 0 of every array, inside a compiled function."""
-    return tree.map_structure(
-        lambda v: None if v is None else jax.lax.dynamic_slice_in_dim(v, start, size, axis=0), data)
+    """Batch `[start, start + size)` of an epoch's `(arrays, order)`, inside a compiled function:
+    a slice of every array, or a gather of the samples `order` lists there."""
+    arrays, order = data
+    if order is None:
+        return tree.map_structure(
+            lambda v: None if v is None else jax.lax.dynamic_slice_in_dim(v, start, size, axis=0),
+            arrays)
+    index = jax.lax.dynamic_slice_in_dim(order, start, size)
+    return tree.map_structure(lambda v: None if v is None else jnp.take(v, index, axis=0), arrays)
 
 
 class IteratorData:

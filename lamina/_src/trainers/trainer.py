@@ -15,6 +15,7 @@ import numpy as np
 
 from lamina._src.backend import random as lamina_random
 from lamina._src.backend import tracking
+from lamina._src.backend.transfer import to_device
 from lamina._src.backend.variables import StatelessScope
 from lamina._src.callbacks.callback_list import CallbackList
 from lamina._src.callbacks.progbar_logger import ProgbarLogger
@@ -345,17 +346,17 @@ class Trainer:
 
         if isinstance(data, ArrayData):
             if data.cursor == 0:  # a new pass over the data (reshuffled when training)
-                data.arrays = data.epoch_data(rng) if kind == "train" else data.device_data()
+                data.arrays = data.epoch_data(rng if kind == "train" else None)
             per_call = 1 if (wants_begin or (wants_end and not throttle)) else self._steps_per_call()
             ran = 0
             for step_index, count, size, start in data.plan(per_call):
                 if stopped():
                     break
                 before_step(step_index, state)
-                start = jnp.asarray(start, "int32")
+                start = np.int32(start)  # a host scalar: converting it eagerly would compile
                 if per_call > 1 and size == data.batch_size:  # one compilation for every chunk
                     fn = self._array_step(kind, size, loop=True)
-                    state = fn(state, data.arrays, start, jnp.asarray(count, "int32"))
+                    state = fn(state, data.arrays, start, np.int32(count))
                 else:
                     state = self._array_step(kind, size)(state, data.arrays, start)
                 ran = step_index + count
@@ -484,7 +485,7 @@ class Trainer:
         self._assert_compiled("train_on_batch")
         data = ArrayData(x, y, sample_weight, batch_size=None, class_weight=class_weight)
         data.batch_size = data.num_samples
-        batch = tree.map_structure(lambda v: None if v is None else jnp.asarray(v), data.data)
+        batch = tree.map_structure(lambda v: None if v is None else to_device(v), data.data)
         self._build_for(batch)
         state = self._read_state()
         state = self._batch_step("train")(state, batch)
@@ -494,7 +495,7 @@ class Trainer:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
-        batch = tree.map_structure(lambda v: None if v is None else jnp.asarray(v),
+        batch = tree.map_structure(lambda v: None if v is None else to_device(v),
                                    ArrayData(x, y, sample_weight).data)
         self._build_for(batch)
         state = self._batch_step("test")(self._read_state(with_optimizer=False), batch)
