@@ -144,3 +144,25 @@ def test_train_and_test_on_batch_match_keras(keras):
                                k_model.test_on_batch(X[:10], Y_REG[:10]), rtol=1e-5)
     np.testing.assert_allclose(l_model.predict_on_batch(X[:10]), k_model.predict_on_batch(X[:10]),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_embedding_classifier_matches_keras_with_many_steps_per_dispatch(keras):
+    """The embedding model trains 16 steps per compiled call (Embedding is fast inside XLA
+    loops); the losses, metrics and final table must still be Keras's, step for step."""
+    tokens = RNG.integers(1, 50, size=(160, 12)).astype("int32")
+    labels = (tokens.sum(axis=1) > 300).astype("float32")
+
+    def build(K):
+        return K.Sequential([K.Input(shape=(12,), dtype="int32"), K.layers.Embedding(50, 8),
+                             K.layers.GlobalAveragePooling1D(),
+                             K.layers.Dense(1, activation="sigmoid")])
+
+    k_model, l_model = _pair(keras, build)
+    for model, K in ((k_model, keras), (l_model, lamina)):
+        model.compile(optimizer=K.optimizers.Adam(0.01), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+    assert l_model._steps_per_call() == 16
+    kwargs = dict(epochs=2, batch_size=4, shuffle=False, verbose=0)  # 40 steps per epoch
+    _assert_histories_close(k_model.fit(tokens, labels, **kwargs), l_model.fit(tokens, labels, **kwargs))
+    np.testing.assert_allclose(l_model.get_weights()[0], k_model.get_weights()[0], rtol=1e-4,
+                               atol=1e-6)

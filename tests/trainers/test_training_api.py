@@ -379,3 +379,11 @@ def test_generator_inputs_refuse_arguments_keras_refuses():
         model.fit(generator(), steps_per_epoch=2, class_weight={0: 1.0, 1: 2.0}, verbose=0)
     with pytest.raises(ValueError, match="`sample_weight` must not be passed"):
         model.fit(generator(), sample_weight=np.ones(8), steps_per_epoch=2, verbose=0)
+
+
+def test_compile_keeps_the_loss_as_given(keras):
+    loss = lamina.losses.Huber(delta=0.5)
+    for K, given in ((lamina, "binary_crossentropy"), (lamina, loss), (keras, "binary_crossentropy")):
+        model = K.Sequential([K.Input(shape=(5,)), K.layers.Dense(1)])
+        model.compile("sgd", given)
+        assert model.loss is given

@@ -90,6 +90,7 @@ class Trainer:
             "metrics": metrics, "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
             "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
         }
+        self.loss = loss  # as Keras: what was passed (a name, a Loss, a function, a list / dict)
         self._compiled_fns = {}
         self._structure_version = -1
         self._auto_steps = None

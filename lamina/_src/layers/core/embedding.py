@@ -41,8 +41,6 @@ class Embedding(Layer):
     Weights: `embeddings` `(input_dim, output_dim)`.
     """
 
-    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
-
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
