@@ -250,7 +250,7 @@ class IteratorData:
                     "the batches already yield (x, y, sample_weight)."
                 )
             sw = class_weight_to_sample_weight(y, self.class_weight)
-        return tree.map_structure(lambda v: None if v is None else jnp.asarray(_to_host(v)), (x, y, sw))
+        return tree.map_structure(lambda v: None if v is None else to_device(_to_host(v)), (x, y, sw))
 
 
 def _warn_out_of_data(num_batches: int) -> None:
