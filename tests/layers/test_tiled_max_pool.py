@@ -53,3 +53,13 @@ def test_max_pooling_layer_takes_the_fast_path_only_when_windows_tile():
     overlapping = gradient_jaxpr(lamina.layers.MaxPooling2D(3, strides=1))
     assert "select_and_scatter" not in tiled and "argmax" in tiled
     assert "select_and_scatter" in overlapping
+
+
+def test_only_the_tiling_max_pool_counts_as_fast_inside_training_loops():
+    import lamina
+
+    L = lamina.layers
+    assert L.MaxPooling2D(2)._fast_in_loops
+    assert L.MaxPooling1D(3, padding="same")._fast_in_loops
+    assert not L.MaxPooling2D(3, strides=1)._fast_in_loops  # select_and_scatter gradient
+    assert not L.AveragePooling2D(2)._fast_in_loops

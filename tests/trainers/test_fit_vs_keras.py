@@ -166,3 +166,28 @@ def test_embedding_classifier_matches_keras_with_many_steps_per_dispatch(keras):
     _assert_histories_close(k_model.fit(tokens, labels, **kwargs), l_model.fit(tokens, labels, **kwargs))
     np.testing.assert_allclose(l_model.get_weights()[0], k_model.get_weights()[0], rtol=1e-4,
                                atol=1e-6)
+
+
+def test_cnn_matches_keras_with_matmul_form_gradients_and_many_steps_per_dispatch(keras):
+    """Conv2D differentiates through its matmul form and, with the tiling max pool, trains 16
+    steps per compiled call: losses, validation figures and weights must still be Keras's."""
+    images = RNG.normal(size=(96, 8, 7, 2)).astype("float32")
+    labels = RNG.integers(0, 3, size=(96,))
+
+    def build(K):
+        L = K.layers
+        return K.Sequential([K.Input(shape=(8, 7, 2)), L.Conv2D(4, 3, activation="relu"),
+                             L.MaxPooling2D(), L.Conv2D(5, 2, strides=(1, 2), padding="same"),
+                             L.Flatten(), L.Dense(3, activation="softmax")])
+
+    k_model, l_model = _pair(keras, build)
+    for model, K in ((k_model, keras), (l_model, lamina)):
+        model.compile(optimizer=K.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+    assert l_model._steps_per_call() == 16
+    kwargs = dict(epochs=2, batch_size=4, shuffle=False, verbose=0,  # 20 steps per epoch
+                  validation_data=(images[80:], labels[80:]))
+    _assert_histories_close(k_model.fit(images[:80], labels[:80], **kwargs),
+                            l_model.fit(images[:80], labels[:80], **kwargs))
+    for k_weight, l_weight in zip(k_model.get_weights(), l_model.get_weights()):
+        np.testing.assert_allclose(l_weight, k_weight, rtol=1e-4, atol=1e-5)

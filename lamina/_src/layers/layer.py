@@ -78,11 +78,13 @@ class Layer(Operation):
     """
 
     # Whether XLA on CPU runs this layer at full speed inside a loop of training steps
-    # (`fit` batches steps per dispatch for models made only of such layers). Convolutions
-    # and pooling windows run several times slower in loops there (jax-ml/jax#12868: the
-    # benchmark CNN 1.3k samples/s one step per dispatch, 170 with 16), so those classes set it
-    # to False. Embedding lookups and their scatter-add gradients are fine (the benchmark
-    # embedding model: 19-27k -> 42k samples/s with 16 steps per dispatch).
+    # (`fit` batches steps per dispatch for models made only of such layers). The gradients of
+    # `lax` convolutions and pooling windows run several times slower in loops there
+    # (jax-ml/jax#12868: the benchmark CNN 1.3k samples/s one step per dispatch, 170 with 16),
+    # so those classes set it to False, or compute it where their gradient avoids them
+    # (`Conv*D` through `matmul_conv`, the tiling max pool). Embedding lookups and their
+    # scatter-add gradients are fine (the benchmark embedding model: 19-27k -> 42k samples/s
+    # with 16 steps per dispatch).
     _fast_in_loops = True
 
     def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None,

@@ -2,7 +2,7 @@
 
 from lamina._src import activations, constraints, initializers, regularizers
 from lamina._src.backend.config import standardize_data_format
-from lamina._src.layers.convolutional import conv_ops
+from lamina._src.layers.convolutional import conv_ops, matmul_conv
 from lamina._src.layers.convolutional.conv_utils import (
     channel_axis,
     check_rank,
@@ -51,7 +51,9 @@ class BaseConv(Layer):
     `(batch, *new_spatial, filters)`, each new spatial size given by `conv_output_length`.
     """
 
-    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+    # Slow inside XLA CPU loops (see Layer._fast_in_loops) unless `build` finds that the
+    # gradient takes the matmul form, which runs as fast in loops as at top level.
+    _fast_in_loops = False
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
@@ -129,6 +131,8 @@ class BaseConv(Layer):
                                         constraint=self.bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={channel_axis(self.data_format): channels})
+        self._fast_in_loops = matmul_conv.applies(tuple(input_shape), self.kernel.shape,
+                                                  self.data_format, self.groups)
 
     def call(self, inputs):
         outputs = conv_ops.conv(inputs, self.kernel.value, self.strides, self.padding,

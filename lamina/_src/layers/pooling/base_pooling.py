@@ -55,7 +55,11 @@ class BasePooling(Layer):
     `(batch, *pooled_spatial, channels)`.
     """
 
-    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+    @property
+    def _fast_in_loops(self) -> bool:
+        # Window reductions and their gradients are slow inside XLA CPU loops (see
+        # Layer._fast_in_loops), except the tiling max pool, whose gradient is reshapes.
+        return self.pool_mode == "max" and self.strides == self.pool_size
 
     def __init__(self, pool_size, strides, pool_dimensions, pool_mode="max", padding="valid",
                  data_format=None, name=None, **kwargs):
