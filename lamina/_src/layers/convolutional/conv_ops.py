@@ -12,18 +12,10 @@ import jax.numpy as jnp
 from jax import lax
 
 from lamina._src.layers.convolutional import matmul_conv
-from lamina._src.layers.convolutional.conv_utils import conv_transpose_padding
-
-
-def dimension_numbers(rank: int, data_format: str) -> lax.ConvDimensionNumbers:
-    """Input/output layout from `data_format`; the kernel is always `(*spatial, in, out)`."""
-    spatial = tuple(range(rank))
-    if data_format == "channels_last":
-        io_spec = (0, rank + 1, *range(1, rank + 1))
-    else:
-        io_spec = (0, 1, *range(2, rank + 2))
-    return lax.ConvDimensionNumbers(lhs_spec=io_spec, rhs_spec=(rank + 1, rank, *spatial),
-                                    out_spec=io_spec)
+from lamina._src.layers.convolutional.conv_utils import (
+    conv_transpose_padding,
+    dimension_numbers,
+)
 
 
 def _lax_padding(padding: str, kernel_size, dilation_rate):

@@ -13,6 +13,8 @@ effective kernel `K = (k - 1) * d + 1`:
 
 import math
 
+from jax import lax
+
 
 def standardize_tuple(value, n: int, name: str, where: str, allow_zero: bool = False) -> tuple:
     """An int or a sequence of `n` ints -> a tuple of `n` ints, checked to be positive.
@@ -147,3 +149,14 @@ def join_shape(batch, spatial, channels, data_format: str) -> tuple:
     if data_format == "channels_last":
         return (batch, *spatial, channels)
     return (batch, channels, *spatial)
+
+
+def dimension_numbers(rank: int, data_format: str) -> lax.ConvDimensionNumbers:
+    """Input/output layout from `data_format`; the kernel is always `(*spatial, in, out)`."""
+    spatial = tuple(range(rank))
+    if data_format == "channels_last":
+        io_spec = (0, rank + 1, *range(1, rank + 1))
+    else:
+        io_spec = (0, 1, *range(2, rank + 2))
+    return lax.ConvDimensionNumbers(lhs_spec=io_spec, rhs_spec=(rank + 1, rank, *spatial),
+                                    out_spec=io_spec)

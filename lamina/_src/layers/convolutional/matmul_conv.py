@@ -25,6 +25,8 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from lamina._src.layers.convolutional.conv_utils import dimension_numbers
+
 MAX_PATCH_ELEMENTS = 2 ** 20  # per sample: 4 MiB of float32 patches
 
 Pads = tuple[tuple[int, int], ...]
@@ -81,12 +83,10 @@ def _matmul_conv(x, kernel, strides, dilation_rate, pads: Pads):
 
 
 def _lax_conv(x, kernel, strides, dilation_rate, pads: Pads):
-    rank = x.ndim - 2
-    spec = (0, rank + 1, *range(1, rank + 1))
-    numbers = lax.ConvDimensionNumbers(lhs_spec=spec, rhs_spec=(rank + 1, rank, *range(rank)),
-                                       out_spec=spec)
     return lax.conv_general_dilated(x, kernel, window_strides=strides, padding=pads,
-                                    rhs_dilation=dilation_rate, dimension_numbers=numbers)
+                                    rhs_dilation=dilation_rate,
+                                    dimension_numbers=dimension_numbers(x.ndim - 2,
+                                                                        "channels_last"))
 
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3, 4))
