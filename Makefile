@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint bench clean graphviz
+.PHONY: demo test lint bench bench-tf clean graphviz
 
 # The demo needs lamina alone; the tests add the oracle (real Keras 3) and the tools.
 $(VENV)/.installed: pyproject.toml
@@ -35,5 +35,16 @@ graphviz:
 bench: $(VENV)/.installed-test
 	$(PY) bench/run.py
 
+# The TensorFlow peers (tf.keras 2, Keras 3 on TensorFlow) live in a venv of their own: lamina
+# and its tests never need TensorFlow. About 1.5 GB.
+TF_VENV := .venv-tf
+$(TF_VENV)/.installed:
+	$(PYTHON) -m venv $(TF_VENV)
+	$(TF_VENV)/bin/python -m pip install -q "tensorflow>=2.16" "tf-keras>=2.16" "keras>=3.15.1,<3.16"
+	touch $@
+
+bench-tf: $(VENV)/.installed-test $(TF_VENV)/.installed
+	$(PY) bench/run.py --tf-python $(TF_VENV)/bin/python
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) $(TF_VENV) .pytest_cache

@@ -3,7 +3,8 @@
     python bench/cold.py [--runs 5]
 
 Each run is a new interpreter (what a user waits for at a shell), the implementations
-interleaved; medians are printed. Keras runs on its JAX backend.
+interleaved; medians are printed. Keras runs on its JAX backend, and, given an interpreter
+with TensorFlow (`--tf-python`), on TensorFlow and as tf.keras 2 as well.
 """
 
 import argparse
@@ -24,6 +25,8 @@ import sys, numpy as np
 impl, path = sys.argv[1], sys.argv[2]
 if impl == "keras":
     import keras as K
+elif impl == "tf-keras":
+    import tf_keras as K
 else:
     import lamina as K
 data = np.load(path[:-3] + ".npz")
@@ -36,23 +39,29 @@ def _lamina_script() -> str:
     return str(pathlib.Path(sys.executable).with_name("lamina"))
 
 
-def commands(h5: pathlib.Path) -> dict[str, list[str]]:
-    return {
-        "python -c pass": [sys.executable, "-c", "pass"],
-        "lamina inspect": [_lamina_script(), "inspect", str(h5)],
-        "lamina load+predict": [sys.executable, "-c", LOAD_PREDICT, "lamina", str(h5)],
-        "keras load+predict": [sys.executable, "-c", LOAD_PREDICT, "keras", str(h5)],
+def commands(h5: pathlib.Path, tf_python=None) -> dict[str, tuple[list[str], str]]:
+    """label -> (argv, KERAS_BACKEND)."""
+    result = {
+        "python -c pass": ([sys.executable, "-c", "pass"], "jax"),
+        "lamina inspect": ([_lamina_script(), "inspect", str(h5)], "jax"),
+        "lamina load+predict": ([sys.executable, "-c", LOAD_PREDICT, "lamina", str(h5)], "jax"),
+        "keras load+predict": ([sys.executable, "-c", LOAD_PREDICT, "keras", str(h5)], "jax"),
     }
+    if tf_python:
+        result["keras-tf load+predict"] = ([tf_python, "-c", LOAD_PREDICT, "keras", str(h5)],
+                                           "tensorflow")
+        result["tf.keras 2 load+predict"] = ([tf_python, "-c", LOAD_PREDICT, "tf-keras", str(h5)],
+                                             "tensorflow")
+    return result
 
 
-def measure(runs: int, h5: pathlib.Path = H5) -> dict[str, float]:
-    env = dict(os.environ, KERAS_BACKEND="jax")
+def measure(runs: int, h5: pathlib.Path = H5, tf_python=None) -> dict[str, float]:
     times: dict[str, list[float]] = {}
     for _ in range(runs):
-        for label, argv in commands(h5).items():
+        for label, (argv, backend) in commands(h5, tf_python).items():
             t0 = time.perf_counter()
-            subprocess.run(argv, check=True, env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
+            subprocess.run(argv, check=True, env=dict(os.environ, KERAS_BACKEND=backend),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times.setdefault(label, []).append(time.perf_counter() - t0)
     return {label: statistics.median(t) for label, t in times.items()}
 
@@ -60,8 +69,10 @@ def measure(runs: int, h5: pathlib.Path = H5) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tf-python", default=os.environ.get("LAMINA_BENCH_TF_PYTHON"),
+                        help="an interpreter with tensorflow, tf_keras and keras installed")
     args = parser.parse_args()
-    print(json.dumps(measure(args.runs), indent=1))
+    print(json.dumps(measure(args.runs, tf_python=args.tf_python), indent=1))
 
 
 if __name__ == "__main__":

@@ -3,10 +3,16 @@
     python bench/run.py                 # all workloads, 3 repeats
     python bench/run.py --quick         # smaller epochs, 1 repeat (a smoke run)
     python bench/run.py --workloads mlp-seed cnn --repeats 5
+    python bench/run.py --tf-python .venv-tf/bin/python   # adds tf.keras 2 and Keras 3 on TF
 
 Each measurement runs in its own process; implementations are interleaved within a repeat
 (so drifts in machine load hit both); the table shows medians and lamina/Keras ratios
-(> 1 means lamina is better: faster or smaller, whichever way the figure points).
+(> 1 means lamina is better: faster or smaller, whichever way the figure points), against
+Keras 3 on JAX and against the best peer (every implementation but lamina).
+
+The TensorFlow peers (`tf-keras`: tf.keras 2; `keras-tf`: Keras 3 on TensorFlow) run in the
+interpreter `--tf-python` names (TensorFlow is no dependency of lamina or of its tests:
+`make bench-tf` builds that interpreter in `.venv-tf`).
 """
 
 import argparse
@@ -36,8 +42,12 @@ FIGURES = {
 }
 
 
-def measure(impl, workload, samples, epochs):
-    out = subprocess.run([sys.executable, os.path.join(HERE, "worker.py"), impl, workload,
+TF_IMPLS = ("tf-keras", "keras-tf")
+
+
+def measure(impl, workload, samples, epochs, tf_python=None):
+    python = tf_python if impl in TF_IMPLS else sys.executable
+    out = subprocess.run([python, os.path.join(HERE, "worker.py"), impl, workload,
                           str(samples), str(epochs)], capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise RuntimeError(f"{impl} {workload} failed:\n{out.stderr[-3000:]}")
@@ -50,19 +60,26 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--impls", nargs="*", default=["lamina", "keras", "jax"])
+    parser.add_argument("--impls", nargs="*", default=None,
+                        help="default: lamina keras jax, plus tf-keras keras-tf with --tf-python")
+    parser.add_argument("--tf-python", default=os.environ.get("LAMINA_BENCH_TF_PYTHON"),
+                        help="an interpreter with tensorflow, tf_keras and keras installed")
     parser.add_argument("--cold-runs", type=int, default=3,
                         help="cold-process runs of inspect / load+predict (0: skip)")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.md"))
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
+    if args.impls is None:
+        args.impls = ["lamina", "keras", "jax"] + (list(TF_IMPLS) if args.tf_python else [])
+    if any(impl in TF_IMPLS for impl in args.impls) and not args.tf_python:
+        parser.error(f"{', '.join(TF_IMPLS)} need --tf-python (an interpreter with TensorFlow)")
     results: dict = {}
     for workload in args.workloads:
         samples = WORKLOADS[workload][2][1 if args.quick else 0]
         for r in range(repeats):
             order = args.impls if r % 2 == 0 else list(reversed(args.impls))
             for impl in order:
-                m = measure(impl, workload, samples, args.epochs)
+                m = measure(impl, workload, samples, args.epochs, args.tf_python)
                 results.setdefault((workload, impl), []).append(m)
                 print(f"  {workload:12s} {impl:7s} run {r + 1}: {m['steady_sps']:,.0f} samples/s, "
                       f"1st epoch {m['first_epoch_s']:.2f}s", file=sys.stderr, flush=True)
@@ -70,7 +87,7 @@ def main(argv=None):
     if args.cold_runs:
         import cold
 
-        figures = cold.measure(args.cold_runs)
+        figures = cold.measure(args.cold_runs, tf_python=args.tf_python)
         table += "\n\nCold process (new interpreter each run, median of " \
                  f"{args.cold_runs}), tf.keras `.h5` {cold.H5.name}:\n\n| command | seconds |\n|---|---:|\n"
         table += "\n".join(f"| {label} | {sec:.2f} |" for label, sec in figures.items())
@@ -80,26 +97,43 @@ def main(argv=None):
         f.write(table + "\n")
 
 
+COLUMNS = {"lamina": "lamina", "keras": "keras-jax", "jax": "jax-scan", "keras-tf": "keras-tf",
+           "tf-keras": "tf.keras 2"}
+
+
 def render(results, args) -> str:
+    impls = [impl for impl in COLUMNS if impl in args.impls]
+    peers = [impl for impl in impls if impl != "lamina"]
     lines = [f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
              f"{datetime.date.today().isoformat()}; epochs={args.epochs}{' (quick)' if args.quick else ''}",
-             "", "Ratios are lamina over Keras (> 1: lamina better); `jax-scan` is the hand-written",
-             "JAX + optax reference with each epoch in one `lax.scan` (its `model(x)` column is",
-             "its jitted predict).", "",
-             "| workload | figure | lamina | keras-jax | jax-scan | lamina/keras |",
-             "|---|---|---:|---:|---:|---:|"]
+             "", "Ratios are lamina over the peer (> 1: lamina better); `best peer` is the best",
+             "figure of every other column. `jax-scan` is the hand-written JAX + optax reference",
+             "with each epoch in one `lax.scan` (its `model(x)` column is its jitted predict).", "",
+             "| workload | figure | " + " | ".join(COLUMNS[i] for i in impls)
+             + " | lamina/keras-jax | lamina/best peer |",
+             "|---|---|" + "---:|" * (len(impls) + 2)]
     for workload in args.workloads:
         for key, (label, higher_better) in FIGURES.items():
             med = {impl: statistics.median(m[key] for m in results[(workload, impl)])
-                   for impl in args.impls if (workload, impl) in results}
-            if "lamina" not in med or "keras" not in med:
+                   for impl in impls if (workload, impl) in results}
+            if key == "import_s":
+                med.pop("jax", None)  # the reference imports JAX alone: not comparable
+            if "lamina" not in med:
                 continue
-            num, den = (med["lamina"], med["keras"]) if higher_better else (med["keras"], med["lamina"])
-            ratio = f"{num / den:.2f}x" if den > 0 else "-"
-            ref = f"{med['jax']:,.3g}" if "jax" in med and key != "import_s" else "-"
-            lines.append(f"| {workload} | {label} | {med['lamina']:,.3g} | {med['keras']:,.3g} "
-                         f"| {ref} | {ratio} |")
+            cells = [f"{med[i]:,.3g}" if i in med else "-" for i in impls]
+            others = [med[i] for i in peers if i in med]
+            best = (max if higher_better else min)(others) if others else None
+            lines.append(f"| {workload} | {label} | " + " | ".join(cells)
+                         + f" | {_ratio(med['lamina'], med.get('keras'), higher_better)}"
+                         + f" | {_ratio(med['lamina'], best, higher_better)} |")
     return "\n".join(lines)
+
+
+def _ratio(ours, theirs, higher_better) -> str:
+    if theirs is None:
+        return "-"
+    num, den = (ours, theirs) if higher_better else (theirs, ours)
+    return f"{num / den:.2f}x" if den > 0 else "-"
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """One measurement in a fresh process: `python bench/worker.py IMPL WORKLOAD SAMPLES EPOCHS`.
 
-IMPL is `lamina`, `keras` (Keras 3 on JAX) or `jax` (the hand-written JAX + optax reference). Prints one JSON line with the figures.
+IMPL is `lamina`, `keras` (Keras 3 on JAX), `keras-tf` (Keras 3 on TensorFlow), `tf-keras`
+(tf.keras 2, the `tf_keras` package) or `jax` (the hand-written JAX + optax reference). The
+TensorFlow peers need an interpreter with TensorFlow (`run.py --tf-python`). Prints one JSON
+line with the figures.
 """
 
 import json
@@ -13,7 +16,7 @@ import time
 
 def main():
     impl, workload, samples, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    os.environ.setdefault("KERAS_BACKEND", "jax")
+    os.environ["KERAS_BACKEND"] = "tensorflow" if impl == "keras-tf" else "jax"
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     if impl == "jax":
         return reference(workload, samples, epochs)
@@ -22,8 +25,10 @@ def main():
         import lamina as K
 
         K.layers, K.models  # noqa: B018 (the namespaces load on first use: count them)
-    elif impl == "keras":
+    elif impl in ("keras", "keras-tf"):
         import keras as K
+    elif impl == "tf-keras":
+        import tf_keras as K
     else:
         raise SystemExit(f"unknown implementation {impl!r}")
     import_s = time.perf_counter() - t0

@@ -6,6 +6,14 @@ Each workload is `build(K) -> model` (compiled) and `data(n) -> (x, y)` with a f
 import numpy as np
 
 
+def _leaky_relu(L, slope):
+    """Keras 3 names the slope `negative_slope`; tf.keras 2 calls it `alpha`."""
+    try:
+        return L.LeakyReLU(negative_slope=slope)
+    except TypeError:
+        return L.LeakyReLU(alpha=slope)
+
+
 def mlp_seed(K):
     L = K.layers
     model = K.Sequential([
@@ -13,7 +21,7 @@ def mlp_seed(K):
         L.Dense(32, activation="sigmoid"),
         L.Dense(32, activation="sigmoid"),
         L.Dropout(0.2),
-        L.Dense(16, activation=L.LeakyReLU(negative_slope=0.05)),
+        L.Dense(16, activation=_leaky_relu(L, 0.05)),
         L.Dropout(0.2),
         L.Dense(5, activation="softmax"),
     ])
