@@ -40,6 +40,22 @@ def test_values_and_gradients_equal_reduce_window(shape, pool_size, axes, paddin
     np.testing.assert_array_equal(np.asarray(pooled_vjp(x)[0]), np.asarray(expected_vjp(g)[0]))
 
 
+def test_nan_propagates_as_in_reduce_window_and_takes_the_gradient():
+    x = np.random.default_rng(2).random((2, 4, 4, 1)).astype("float32")
+    x[0, 1, 0, 0] = np.nan
+    x[1, 2, 3, 0] = -np.inf
+
+    def pool(v):
+        return max_pool(v, (2, 2), (1, 2), "valid")
+
+    expected = _reference(jnp.asarray(x), (2, 2), (1, 2), "valid")
+    np.testing.assert_array_equal(np.asarray(pool(jnp.asarray(x))), np.asarray(expected))
+    value, grad = jax.jit(jax.value_and_grad(lambda v: pool(v)[0, 0, 0, 0]))(x)
+    assert np.isnan(value)
+    # A window holding a NaN has the NaN as its maximum, and its gradient goes there.
+    assert grad[0, 1, 0, 0] == 1 and np.count_nonzero(np.asarray(grad)) == 1
+
+
 def test_max_pooling_layer_takes_the_fast_path_only_when_windows_tile():
     import lamina
 
@@ -51,7 +67,10 @@ def test_max_pooling_layer_takes_the_fast_path_only_when_windows_tile():
     # gradient avoids select_and_scatter.
     tiled = gradient_jaxpr(lamina.layers.MaxPooling2D(2))
     overlapping = gradient_jaxpr(lamina.layers.MaxPooling2D(3, strides=1))
-    assert "select_and_scatter" not in tiled and "argmax" in tiled
+    assert "select_and_scatter" not in tiled
+    # One variadic reduction gives the max and the first argmax together (XLA then reads the
+    # windows once), not separate max and argmax reductions.
+    assert "reduce[" in tiled and "reduce_max" not in tiled and "argmax[" not in tiled
     assert "select_and_scatter" in overlapping
 
 

@@ -70,6 +70,28 @@ def _prepare(x, pool_size, axes, pads, fill):
     return x
 
 
+def _max_and_first_argmax(windows, fill):
+    """The max over the last axis and the index of its first maximum, in one reduction.
+
+    As `jnp.max` and `jnp.argmax` (NaN counts as the largest value, ties go to the lowest
+    index), but one variadic reduce: XLA then reads the windows once, straight from the
+    producer's output, where separate max and argmax reductions made it also materialize the
+    transposed windows for the max (1.6 of 24 ms in the benchmark CNN's training step).
+    """
+    axis = windows.ndim - 1
+    index = lax.broadcasted_iota(jnp.int32, windows.shape, axis)
+
+    def pick(a, b):
+        (a_value, a_index), (b_value, b_index) = a, b
+        a_nan, b_nan = a_value != a_value, b_value != b_value
+        tie = (a_value == b_value) | (a_nan & b_nan)
+        a_wins = (a_value > b_value) | (a_nan & ~b_nan) | (tie & (a_index < b_index))
+        return lax.select(a_wins, a_value, b_value), lax.select(a_wins, a_index, b_index)
+
+    init = (np.array(fill, windows.dtype), np.array(0, np.int32))
+    return lax.reduce((windows, index), init, pick, (axis,))
+
+
 @functools.lru_cache(maxsize=256)
 def _pool_function(shape, pool_size, axes, pads, fill):
     """The differentiable pooling function for one static configuration (cached)."""
@@ -88,7 +110,7 @@ def _pool_function(shape, pool_size, axes, pads, fill):
 
     def forward(x):
         windows = _windows(_prepare(x, pool_size, axes, pads, fill), pool_size, list(axes))
-        return jnp.max(windows, axis=-1), jnp.argmax(windows, axis=-1)
+        return _max_and_first_argmax(windows, fill)
 
     def backward(first, g):
         scattered = jax.nn.one_hot(first, math.prod(pool_size), dtype=g.dtype) * g[..., None]
