@@ -1,6 +1,8 @@
 """The matmul-form convolution equals `lax.conv_general_dilated` in values, reverse-mode and
-forward-mode derivatives (checked against a float64 `lax.conv`), and the conv layers use it
-exactly where it applies."""
+forward-mode derivatives (checked against a float64 `lax.conv`), its reverse-mode-only rule
+likewise, and the conv layers use them exactly where they apply."""
+
+import contextlib
 
 import jax
 import jax.numpy as jnp
@@ -9,6 +11,7 @@ import pytest
 from jax import lax
 
 import lamina
+from lamina._src.backend import autodiff
 from lamina._src.layers.convolutional import conv_ops, matmul_conv
 
 CASES = [  # input shape, kernel size, strides, padding, dilation
@@ -66,6 +69,67 @@ def test_values_and_derivatives_equal_lax_conv(shape, kernel_size, strides, padd
     _, got_dot = jax.jvp(ours, (x, k), (jnp.asarray(x_dot, "float32"),
                                         jnp.asarray(k_dot, "float32")))
     np.testing.assert_allclose(got_dot, expected_dot, atol=1e-4)
+
+
+@pytest.mark.parametrize("shape,kernel_size,strides,padding,dilation", CASES)
+def test_reverse_mode_rule_equals_lax_conv(shape, kernel_size, strides, padding, dilation):
+    rng = np.random.default_rng(2)
+    x64, k64 = rng.normal(size=shape), rng.normal(size=(*kernel_size, shape[-1], 4))
+    with jax.enable_x64(True):
+        expected, expected_vjp = jax.vjp(
+            lambda a, b: _reference(a, b, strides, padding, dilation), x64, k64)
+        g = rng.normal(size=expected.shape)
+        expected_grads = [np.asarray(v) for v in expected_vjp(g)]
+
+    def ours(x, k):
+        with autodiff.reverse_mode_only():
+            return conv_ops.conv(x, k, strides, padding, dilation, "channels_last")
+
+    got, vjp = jax.vjp(ours, jnp.asarray(x64, "float32"), jnp.asarray(k64, "float32"))
+    np.testing.assert_allclose(got, np.asarray(expected), atol=1e-5)
+    for ours_grad, reference_grad in zip(jax.jit(vjp)(jnp.asarray(g, "float32")),
+                                         expected_grads):
+        np.testing.assert_allclose(ours_grad, reference_grad, atol=1e-4)
+
+
+def test_only_a_reverse_mode_context_selects_the_custom_vjp_rule():
+    x, k = jnp.ones((2, 6, 6, 3)), jnp.ones((3, 3, 3, 4))
+
+    def traced(context):
+        with context():
+            return str(jax.make_jaxpr(
+                lambda a, b: conv_ops.conv(a, b, (1, 1), "valid", (1, 1), "channels_last"))(x, k))
+
+    assert "custom_vjp_call" in traced(autodiff.reverse_mode_only)
+    assert "custom_jvp_call" in traced(contextlib.nullcontext)
+    assert not autodiff.is_reverse_mode_only()  # the context restores the default
+    # Forward mode stays available outside it (jax.jvp of the custom_vjp rule would raise).
+    jax.jvp(lambda a: conv_ops.conv(a, k, (1, 1), "valid", (1, 1), "channels_last"), (x,), (x,))
+    with pytest.raises(TypeError, match="custom_vjp"), autodiff.reverse_mode_only():
+        jax.jvp(lambda a: conv_ops.conv(a, k, (1, 1), "valid", (1, 1), "channels_last"),
+                (x,), (x,))
+
+
+def test_training_steps_take_the_reverse_mode_rule(monkeypatch):
+    used = []
+    for name in ("conv", "conv_reverse"):
+        rule = getattr(matmul_conv, name)
+        monkeypatch.setattr(matmul_conv, name,
+                            lambda *args, rule=rule, name=name: used.append(name) or rule(*args))
+    model = lamina.Sequential([lamina.Input((6, 6, 2)), lamina.layers.Conv2D(3, 3),
+                               lamina.layers.Flatten(), lamina.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((4, 6, 6, 2), "float32"), np.ones((4, 1), "float32")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert "conv_reverse" in used
+    from lamina._src.trainers import steps
+
+    used.clear()
+    jax.make_jaxpr(lambda s: steps.train_step(model, s, (x, y, None)))(model._read_state())
+    assert used == ["conv_reverse"]
+    used.clear()
+    model.predict(x, verbose=0)
+    assert used == ["conv"]
 
 
 def test_second_derivatives_equal_lax_conv():

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from lamina._src.backend import autodiff
 from lamina._src.utils import tree
 
 
@@ -61,8 +62,9 @@ def train_step(model, state: TrainState, data) -> TrainState:
         loss, aux = compute_loss(model, x, y, sample_weight, trainable, state.non_trainable, True)
         return model.optimizer.scale_loss(loss), (loss, aux)
 
-    (_, (loss, (y_pred, non_trainable, per_output))), grads = jax.value_and_grad(
-        objective, has_aux=True)(state.trainable)
+    with autodiff.reverse_mode_only():  # ops may take their faster custom_vjp gradients
+        (_, (loss, (y_pred, non_trainable, per_output))), grads = jax.value_and_grad(
+            objective, has_aux=True)(state.trainable)
     trainable, optimizer = model.optimizer.stateless_apply(state.optimizer, grads, state.trainable)
     metrics = update_metrics(model, state.metrics, loss, per_output, y, y_pred, sample_weight)
     return TrainState(trainable, non_trainable, optimizer, metrics)

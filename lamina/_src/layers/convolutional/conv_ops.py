@@ -11,6 +11,7 @@ Kernels use Keras's layouts whatever the data format:
 import jax.numpy as jnp
 from jax import lax
 
+from lamina._src.backend import autodiff
 from lamina._src.layers.convolutional import matmul_conv
 from lamina._src.layers.convolutional.conv_utils import (
     conv_transpose_padding,
@@ -28,14 +29,15 @@ def conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str,
     """An N-D (grouped, dilated) convolution: `padding` is "valid", "same" or "causal".
 
     Channels-last, ungrouped convolutions whose patches are small enough differentiate
-    through `matmul_conv` (same values; a gradient XLA's CPU backend runs much faster).
+    through `matmul_conv` (same values; a gradient XLA's CPU backend runs much faster), with
+    its reverse-mode-only rule inside a training step (`autodiff.reverse_mode_only`).
     """
     rank = inputs.ndim - 2
     if matmul_conv.applies(inputs.shape, kernel.shape, data_format, groups):
         pads = matmul_conv.padding_amounts(inputs.shape[1:-1], kernel.shape[:rank], strides,
                                            padding, dilation_rate)
-        return matmul_conv.conv(inputs.astype(kernel.dtype), kernel, tuple(strides),
-                                tuple(dilation_rate), pads)
+        fn = matmul_conv.conv_reverse if autodiff.is_reverse_mode_only() else matmul_conv.conv
+        return fn(inputs.astype(kernel.dtype), kernel, tuple(strides), tuple(dilation_rate), pads)
     return lax.conv_general_dilated(
         inputs.astype(kernel.dtype), kernel, window_strides=tuple(strides),
         padding=_lax_padding(padding, kernel.shape[:rank], dilation_rate),

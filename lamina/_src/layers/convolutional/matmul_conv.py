@@ -15,6 +15,13 @@ agree with `lax.conv` to float rounding (the sums run in a different order).
 
 The patches cost `prod(kernel_size)` times the input's memory while a gradient is taken, so the
 matmul form is used only while they stay under `MAX_PATCH_ELEMENTS` per sample.
+
+Two differentiation rules, same values: `conv` (a custom JVP: every transformation, forward
+mode included) and `conv_reverse` (a custom VJP: reverse mode only, for training steps). The
+VJP writes the kernel gradient as `patches^T @ g` itself; JAX's transpose of the JVP's kernel
+term is `(g^T @ patches)^T`, which XLA CPU ran as a transposing copy of `g` and a slower dot
+inside the training loop (conv1 of the benchmark CNN: 2.8 ms against 0.65 per step; the
+whole CNN trains 12-20% faster).
 """
 
 import functools
@@ -96,6 +103,34 @@ def conv(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads):
     `pads` is `padding_amounts(...)`; `strides` and `dilation_rate` are tuples of ints.
     """
     return _lax_conv(x, kernel, strides, dilation_rate, pads)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
+def conv_reverse(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads):
+    """`conv` with a reverse-mode-only rule (`jax.jvp` of it raises): for training steps."""
+    return _lax_conv(x, kernel, strides, dilation_rate, pads)
+
+
+def _conv_reverse_forward(x, kernel, strides, dilation_rate, pads):
+    cols = _patches(x, kernel.shape[:-2], strides, dilation_rate, pads)
+    out = cols @ jnp.reshape(kernel, (-1, kernel.shape[-1]))
+    return out, (cols, kernel, x)  # x for its shape only: the compiled step drops it
+
+
+def _conv_reverse_backward(strides, dilation_rate, pads, residuals, g):
+    cols, kernel, x = residuals
+    filters = kernel.shape[-1]
+    flat_cols, flat_g = cols.reshape(-1, cols.shape[-1]), g.reshape(-1, filters)
+    kernel_grad = lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ())))
+    cols_grad = g @ jnp.reshape(kernel, (-1, filters)).T
+    # The input gradient is the transpose of the patch extraction (pads and adds).
+    extract = functools.partial(_patches, kernel_size=kernel.shape[:-2], strides=strides,
+                                dilation_rate=dilation_rate, pads=pads)
+    (x_grad,) = jax.linear_transpose(extract, jax.ShapeDtypeStruct(x.shape, g.dtype))(cols_grad)
+    return x_grad, kernel_grad.reshape(kernel.shape)
+
+
+conv_reverse.defvjp(_conv_reverse_forward, _conv_reverse_backward)
 
 
 @conv.defjvp
