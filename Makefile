@@ -22,8 +22,10 @@ demo: $(VENV)/.installed
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check lamina tests bench
 
+# One worker per core, each test file on one worker (files share their compiled models):
+# 7.3 min on the 2-core machine, against 14.4 serially (2026-12-05).
 test: $(VENV)/.installed-test lint graphviz
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 # plot_model's tests render with Graphviz's `dot` when it is there (and with the pip-only
 # fallback either way); install it where we can, without failing where we cannot.
