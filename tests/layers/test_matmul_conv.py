@@ -162,6 +162,17 @@ def test_the_forward_pass_stays_lax_conv_and_only_the_gradient_uses_matmuls():
     assert "dot_general" in str(gradient)
 
 
+def test_other_backends_keep_lax_conv_and_its_gradient(monkeypatch):
+    monkeypatch.setattr(jax, "default_backend", lambda: "gpu")
+    assert not matmul_conv.applies((None, 28, 28, 1), (3, 3, 1, 4), "channels_last", 1)
+    x, k = jnp.ones((2, 6, 6, 3)), jnp.ones((3, 3, 3, 4))
+    with autodiff.reverse_mode_only():
+        jaxpr = str(jax.make_jaxpr(jax.grad(lambda b: conv_ops.conv(
+            x, b, (1, 1), "valid", (1, 1), "channels_last").sum()))(k))
+    assert "conv_general_dilated" in jaxpr and "custom_vjp" not in jaxpr
+    assert "dot_general" not in jaxpr
+
+
 @pytest.mark.parametrize("kwargs,input_shape,expected", [
     ({"filters": 4, "kernel_size": 3}, (None, 28, 28, 1), True),
     ({"filters": 4, "kernel_size": 3, "data_format": "channels_first"}, (None, 3, 8, 8), False),

@@ -61,9 +61,13 @@ def padding_amounts(spatial, kernel_size, strides, padding: str, dilation_rate) 
 def applies(input_shape, kernel_shape, data_format: str, groups: int) -> bool:
     """Whether `conv` takes its gradient through the matmul form for these static shapes.
 
-    `input_shape` may have a `None` batch size; unknown spatial sizes rule the form out.
+    `input_shape` may have a `None` batch size; unknown spatial sizes rule the form out. Only
+    on the CPU backend: the form works around XLA CPU's convolution gradients, while GPUs and
+    TPUs have fast convolution kernels (cuDNN, the MXU) and no memory to spare for patches.
     """
     spatial = tuple(input_shape[1:-1])
+    if jax.default_backend() != "cpu":
+        return False
     if data_format != "channels_last" or groups != 1 or any(n is None for n in spatial):
         return False
     taps, channels = math.prod(kernel_shape[:-2]), kernel_shape[-2]
