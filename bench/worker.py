@@ -64,27 +64,19 @@ def main():
 
     one = x[:1]
     model.predict(one, verbose=0)
-    lat = []
-    for _ in range(30):
-        t0 = time.perf_counter()
-        model.predict(one, verbose=0)
-        lat.append(time.perf_counter() - t0)
+    predict1_s = _median_seconds(lambda: model.predict(one, verbose=0), repeats=30)
     rss_before = _rss_mb()
     for _ in range(1000):
         model.predict(one, verbose=0)
     predict_growth_mb = _rss_mb() - rss_before
     model(one)
-    call = []
-    for _ in range(30):
-        t0 = time.perf_counter()
-        np.asarray(model(one))
-        call.append(time.perf_counter() - t0)
+    call1_s = _median_seconds(lambda: np.asarray(model(one)), repeats=30)
 
     print(json.dumps({
         "impl": impl, "workload": workload, "import_s": import_s, "build_s": build_s,
         "first_epoch_s": epoch_times[0], "fit_total_s": fit_total, "steady_sps": steady_sps,
-        "predict_sps": predict_sps, "predict1_ms": 1e3 * statistics.median(lat),
-        "call1_ms": 1e3 * statistics.median(call), "predict_growth_mb": predict_growth_mb,
+        "predict_sps": predict_sps, "predict1_ms": 1e3 * predict1_s,
+        "call1_ms": 1e3 * call1_s, "predict_growth_mb": predict_growth_mb,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
@@ -128,17 +120,13 @@ def reference(workload, samples, epochs):
     predict_sps = len(big) / _median_seconds(lambda: model.predict(big))
     one = x[:1]
     model.predict(one)
-    lat = []
-    for _ in range(30):
-        t0 = time.perf_counter()
-        model.predict(one)
-        lat.append(time.perf_counter() - t0)
+    predict1_s = _median_seconds(lambda: model.predict(one), repeats=30)
     print(json.dumps({
         "impl": "jax", "workload": workload, "import_s": import_s, "build_s": 0.0,
         "first_epoch_s": epoch_times[0], "fit_total_s": sum(epoch_times),
         "steady_sps": samples / statistics.median(epoch_times[1:] or epoch_times),
-        "predict_sps": predict_sps, "predict1_ms": 1e3 * statistics.median(lat),
-        "call1_ms": 1e3 * statistics.median(lat), "predict_growth_mb": 0.0,
+        "predict_sps": predict_sps, "predict1_ms": 1e3 * predict1_s,
+        "call1_ms": 1e3 * predict1_s, "predict_growth_mb": 0.0,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
