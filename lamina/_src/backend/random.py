@@ -73,10 +73,13 @@ def _random_bits(key, bit_width, shape):
     return lax.rng_bit_generator(key, tuple(shape), dtype=dtype, algorithm=_ALGORITHM)[1]
 
 
+def _key_words(seed_and_counter):
+    """The key of a `(seed, counter)` pair: the pair, then a salted copy of it."""
+    return jnp.concatenate([seed_and_counter, seed_and_counter ^ _SALT])
+
+
 def _key_from_seed(seed):
-    seed = jnp.asarray(seed).astype(jnp.uint32)
-    zero = jnp.zeros((), jnp.uint32)
-    return jnp.stack([seed, zero, seed ^ _SALT, zero ^ _SALT])
+    return _key_words(jnp.stack([jnp.asarray(seed).astype(jnp.uint32), jnp.uint32(0)]))
 
 
 def _split(key, shape):
@@ -128,7 +131,7 @@ class SeedGenerator:
         """
         state = self.state.value
         self.state.assign(state + jnp.array([0, 1], dtype="uint32"))
-        return key_from_words(jnp.concatenate([state, state ^ _SALT]))
+        return key_from_words(_key_words(state))
 
     def get_config(self) -> dict:
         return {"seed": self._initial_seed}
