@@ -147,8 +147,8 @@ def test_train_and_test_on_batch_match_keras(keras):
 
 
 def test_embedding_classifier_matches_keras_with_many_steps_per_dispatch(keras):
-    """The embedding model trains 16 steps per compiled call (Embedding is fast inside XLA
-    loops); the losses, metrics and final table must still be Keras's, step for step."""
+    """The embedding model trains a whole epoch per compiled call (Embedding is fast inside
+    XLA loops); the losses, metrics and final table must still be Keras's, step for step."""
     tokens = RNG.integers(1, 50, size=(160, 12)).astype("int32")
     labels = (tokens.sum(axis=1) > 300).astype("float32")
 
@@ -161,7 +161,7 @@ def test_embedding_classifier_matches_keras_with_many_steps_per_dispatch(keras):
     for model, K in ((k_model, keras), (l_model, lamina)):
         model.compile(optimizer=K.optimizers.Adam(0.01), loss="binary_crossentropy",
                       metrics=["accuracy"])
-    assert l_model._steps_per_call() == 16
+    assert l_model._steps_per_call() > 1
     kwargs = dict(epochs=2, batch_size=4, shuffle=False, verbose=0)  # 40 steps per epoch
     _assert_histories_close(k_model.fit(tokens, labels, **kwargs), l_model.fit(tokens, labels, **kwargs))
     np.testing.assert_allclose(l_model.get_weights()[0], k_model.get_weights()[0], rtol=1e-4,
@@ -169,8 +169,9 @@ def test_embedding_classifier_matches_keras_with_many_steps_per_dispatch(keras):
 
 
 def test_cnn_matches_keras_with_matmul_form_gradients_and_many_steps_per_dispatch(keras):
-    """Conv2D differentiates through its matmul form and, with the tiling max pool, trains 16
-    steps per compiled call: losses, validation figures and weights must still be Keras's."""
+    """Conv2D differentiates through its matmul form and, with the tiling max pool, trains a
+    whole epoch per compiled call: losses, validation figures and weights must still be
+    Keras's."""
     images = RNG.normal(size=(96, 8, 7, 2)).astype("float32")
     labels = RNG.integers(0, 3, size=(96,))
 
@@ -184,7 +185,7 @@ def test_cnn_matches_keras_with_matmul_form_gradients_and_many_steps_per_dispatc
     for model, K in ((k_model, keras), (l_model, lamina)):
         model.compile(optimizer=K.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
-    assert l_model._steps_per_call() == 16
+    assert l_model._steps_per_call() > 1
     kwargs = dict(epochs=2, batch_size=4, shuffle=False, verbose=0,  # 20 steps per epoch
                   validation_data=(images[80:], labels[80:]))
     _assert_histories_close(k_model.fit(images[:80], labels[:80], **kwargs),

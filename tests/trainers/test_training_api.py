@@ -278,10 +278,12 @@ def _no_warning():
     return contextlib.nullcontext()
 
 
-def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call():
+def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call(capsys):
     """Regression for `_array_step(kind, size, loop=True)`: `count` is a traced argument, so
-    50 steps (chunks of 16, 16, 16, 2) compile the loop once and give the same losses as one
-    step per dispatch (forced here by a callback that needs every batch)."""
+    every chunking of the 50 steps per epoch compiles the loop once and gives the same losses
+    as one step per dispatch (forced here by a callback that needs every batch). Without a
+    progress bar an epoch is one chunk; under one, 16, 16, 16, 2 until the steps are timed,
+    then chunks of a quarter second (this model's steps take microseconds: the whole 50)."""
     x = RNG.normal(size=(400, 5)).astype("float32")
     y = x[:, :1] * 0.5
 
@@ -289,22 +291,45 @@ def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call()
         def on_train_batch_begin(self, batch, logs=None):
             pass
 
-    def run(callbacks):
+    def run(callbacks, verbose):
         lamina.utils.set_random_seed(9)
         model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(3, activation="tanh"),
                                    L.Dense(1)])
         model.compile("sgd", "mse")
-        history = model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0,
-                            callbacks=callbacks)
-        return model, history.history["loss"]
+        loop, counts = model._array_step("train", 8, loop=True), []
 
-    looped, loss_looped = run([])
-    single, loss_single = run([EveryBatch()])
-    assert looped._steps_per_call() == 16  # CPU, loop-friendly layers
-    assert [k for k in looped._compiled_fns if k[0] == "train"] == [("train", "array", 8, True)]
-    assert looped._compiled_fns[("train", "array", 8, True)]._cache_size() == 1
-    assert [k for k in single._compiled_fns if k[0] == "train"] == [("train", "array", 8, False)]
-    np.testing.assert_allclose(loss_looped, loss_single, rtol=1e-6)
+        def counting(state, data, start, count):
+            counts.append(int(count))
+            return loop(state, data, start, count)
+
+        model._compiled_fns[("train", "array", 8, True)] = counting
+        history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=verbose,
+                            callbacks=callbacks)
+        assert loop._cache_size() == (1 if counts else 0)
+        return counts, history.history["loss"]
+
+    counts_quiet, loss_quiet = run([], verbose=0)
+    counts_bar, loss_bar = run([], verbose=1)
+    assert "50/50" in capsys.readouterr().out
+    counts_single, loss_single = run([EveryBatch()], verbose=0)
+    assert counts_quiet == [50, 50, 50]
+    assert counts_bar == [16, 16, 16, 2, 50, 50]
+    assert counts_single == []  # one step per dispatch: the loop is never called
+    np.testing.assert_allclose(loss_quiet, loss_single, rtol=1e-6)
+    np.testing.assert_allclose(loss_bar, loss_single, rtol=1e-6)
+
+
+def test_steps_per_call_is_a_pass_or_a_quarter_second_of_timed_steps_under_a_bar():
+    model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(1)])
+    model.compile("sgd", "mse")
+    assert model._steps_per_call("train") == 2 ** 31 - 1  # CPU, loop-friendly: the whole pass
+    assert model._steps_per_call("train", progress_bar=True) == 16  # not yet timed
+    model._step_seconds = {"train": 0.002, "test": 0.5}
+    assert model._steps_per_call("train", progress_bar=True) == 125
+    assert model._steps_per_call("test", progress_bar=True) == 16  # never fewer than untimed
+    model.compile("sgd", "mse", steps_per_execution=3)
+    assert model._step_seconds == {}
+    assert model._steps_per_call("train", progress_bar=True) == 3  # the user's choice wins
 
 
 def test_pydataset_epochs_match_keras_shuffled_and_with_steps_per_epoch(keras):

@@ -32,7 +32,31 @@ from lamina._src.utils import tree
 from lamina._src.utils.py_dataset import PyDataset
 
 _LOG_INTERVAL = 0.05  # seconds between progress-bar refreshes in a terminal
-_AUTO_STEPS = 16  # steps per dispatch for loop-friendly models (see Trainer._steps_per_call)
+# Steps per dispatch for loop-friendly models under a progress bar (see Trainer._steps_per_call):
+_AUTO_STEPS = 16  # until a pass has timed the steps,
+_BAR_DISPATCH_SECONDS = 0.25  # then as many as take this long
+_WHOLE_PASS = 2 ** 31 - 1  # no progress bar: every step of the pass in one dispatch
+
+
+class _StepTimer:
+    """Seconds per step of a pass's looped chunks: from the first one's dispatch, which returns
+    once it is compiled (compilation is not timed), to when the last one is done."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.start, self.steps = enabled, 0.0, 0
+
+    def dispatched(self, count: int) -> None:
+        if self.enabled:
+            self.start = self.start if self.steps else time.perf_counter()
+            self.steps += count
+
+    def seconds_per_step(self, state) -> float | None:
+        """Waits for `state`, once; None when no chunk was timed."""
+        if not self.steps:
+            return None
+        jax.block_until_ready(state)
+        seconds, self.steps = (time.perf_counter() - self.start) / self.steps, 0
+        return seconds
 
 
 class Trainer:
@@ -54,6 +78,7 @@ class Trainer:
         self._structure_version = -1
         self._cached_variables = None
         self._auto_steps = None
+        self._step_seconds: dict = {}  # "train"/"test": seconds per looped step (progress bar)
         self.stop_evaluating = False
         self.stop_predicting = False
 
@@ -94,6 +119,7 @@ class Trainer:
         self._compiled_fns = {}
         self._structure_version = -1
         self._auto_steps = None
+        self._step_seconds = {}
         self.compiled = True
         self.stop_training = False
 
@@ -320,6 +346,7 @@ class Trainer:
         written back to the Variables around the hooks.
         """
         wants_begin, wants_end, throttle = self._batch_hook_plan(callbacks, kind)
+        progress_bar = throttle and verbose == 1
         begin_hook = getattr(callbacks, f"on_{kind}_batch_begin")
         end_hook = getattr(callbacks, f"on_{kind}_batch_end")
         stopped = (lambda: self.stop_training) if kind == "train" else (lambda: self.stop_evaluating)
@@ -348,8 +375,9 @@ class Trainer:
         if isinstance(data, ArrayData):
             if data.cursor == 0:  # a new pass over the data (reshuffled when training)
                 data.arrays = data.epoch_data(rng if kind == "train" else None)
-            per_call = 1 if (wants_begin or (wants_end and not throttle)) else self._steps_per_call()
-            ran = 0
+            per_call = (1 if (wants_begin or (wants_end and not throttle))
+                        else self._steps_per_call(kind, progress_bar))
+            ran, timer = 0, _StepTimer(enabled=progress_bar)
             for step_index, count, size, start in data.plan(per_call):
                 if stopped():
                     break
@@ -358,10 +386,13 @@ class Trainer:
                 if per_call > 1 and size == data.batch_size:  # one compilation for every chunk
                     fn = self._array_step(kind, size, loop=True)
                     state = fn(state, data.arrays, start, np.int32(count))
+                    timer.dispatched(count)
                 else:
+                    self._record_step_time(kind, timer, state)
                     state = self._array_step(kind, size)(state, data.arrays, start)
                 ran = step_index + count
                 after_step(ran - 1, state)
+            self._record_step_time(kind, timer, state)
             if kind == "train":  # Keras resets the evaluation iterator at every evaluate()
                 data.advance(ran)
             return state
@@ -379,13 +410,20 @@ class Trainer:
     def _run_epoch(self, data, state, callbacks, rng, verbose):
         return self._run_batches("train", data, state, callbacks, verbose, rng)
 
-    def _steps_per_call(self) -> int:
-        """Training steps per compiled call when no callback needs every batch.
+    def _steps_per_call(self, kind: str = "train", progress_bar: bool = False) -> int:
+        """`kind` steps per compiled call when no callback needs every batch.
 
         Eager models (`run_eagerly=True` or `jit_compile=False`) run one step per batch with
         real arrays. The user's `steps_per_execution` wins. Otherwise, on CPU, models whose
-        layers all run at full speed inside XLA loops take 16 steps per dispatch: the same
-        steps in the same order (identical results), without paying Python dispatch for each.
+        layers all run at full speed inside XLA loops run several steps per dispatch: the same
+        steps in the same order (identical results), without paying each dispatch's fixed
+        cost: Python, and XLA allocating the loop's working memory, whose pages the OS maps
+        afresh every time (the benchmark CNN: ~30 ms per dispatch).
+
+        Between dispatches only a progress bar reads the state (dispatch is asynchronous: the
+        loop queues the chunks and waits once, at the end), so without one a whole pass is one
+        dispatch. A progress bar is redrawn when a chunk is done: 16 steps per chunk until a
+        pass has timed them, then as many as take `_BAR_DISPATCH_SECONDS`.
         """
         if self.run_eagerly:
             return 1
@@ -394,7 +432,19 @@ class Trainer:
         if self._auto_steps is None:
             fast = all(layer._fast_in_loops for layer in self._flatten_layers())
             self._auto_steps = _AUTO_STEPS if fast and jax.default_backend() == "cpu" else 1
-        return self._auto_steps
+        if self._auto_steps == 1:
+            return 1
+        if not progress_bar:
+            return _WHOLE_PASS
+        seconds = self._step_seconds.get(kind)
+        return max(_AUTO_STEPS, int(_BAR_DISPATCH_SECONDS / seconds)) if seconds else _AUTO_STEPS
+
+    def _record_step_time(self, kind: str, timer: _StepTimer, state) -> None:
+        """Keep `kind`'s seconds per looped step, if `timer` has timed chunks (the pass's logs
+        wait for `state` anyway)."""
+        seconds = timer.seconds_per_step(state)
+        if seconds:
+            self._step_seconds[kind] = seconds
 
     def _evaluate_loop(self, data, callbacks, verbose) -> dict:
         """`on_test_begin`, the test batches with their hooks, `on_test_end`; returns the logs."""
