@@ -283,7 +283,7 @@ def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call(c
     every chunking of the 50 steps per epoch compiles the loop once and gives the same losses
     as one step per dispatch (forced here by a callback that needs every batch). Without a
     progress bar an epoch is one chunk; under one, 16, 16, 16, 2 until the steps are timed,
-    then chunks of a quarter second (this model's steps take microseconds: the whole 50)."""
+    then chunks of half a second (this model's steps take microseconds: the whole 50)."""
     x = RNG.normal(size=(400, 5)).astype("float32")
     y = x[:, :1] * 0.5
 
@@ -319,13 +319,13 @@ def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call(c
     np.testing.assert_allclose(loss_bar, loss_single, rtol=1e-6)
 
 
-def test_steps_per_call_is_a_pass_or_a_quarter_second_of_timed_steps_under_a_bar():
+def test_steps_per_call_is_a_pass_or_half_a_second_of_timed_steps_under_a_bar():
     model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(1)])
     model.compile("sgd", "mse")
     assert model._steps_per_call("train") == 2 ** 31 - 1  # CPU, loop-friendly: the whole pass
     assert model._steps_per_call("train", progress_bar=True) == 16  # not yet timed
     model._step_seconds = {"train": 0.002, "test": 0.5}
-    assert model._steps_per_call("train", progress_bar=True) == 125
+    assert model._steps_per_call("train", progress_bar=True) == 250
     assert model._steps_per_call("test", progress_bar=True) == 16  # never fewer than untimed
     model.compile("sgd", "mse", steps_per_execution=3)
     assert model._step_seconds == {}

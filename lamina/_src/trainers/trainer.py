@@ -34,7 +34,7 @@ from lamina._src.utils.py_dataset import PyDataset
 _LOG_INTERVAL = 0.05  # seconds between progress-bar refreshes in a terminal
 # Steps per dispatch for loop-friendly models under a progress bar (see Trainer._steps_per_call):
 _AUTO_STEPS = 16  # until a pass has timed the steps,
-_BAR_DISPATCH_SECONDS = 0.25  # then as many as take this long
+_BAR_DISPATCH_SECONDS = 0.5  # then as many as take this long (the bar refreshes as often)
 _WHOLE_PASS = 2 ** 31 - 1  # no progress bar: every step of the pass in one dispatch
 
 
