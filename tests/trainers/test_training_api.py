@@ -330,6 +330,13 @@ def test_steps_per_call_is_a_pass_or_half_a_second_of_timed_steps_under_a_bar():
     model.compile("sgd", "mse", steps_per_execution=3)
     assert model._step_seconds == {}
     assert model._steps_per_call("train", progress_bar=True) == 3  # the user's choice wins
+    model.compile("sgd", "mse", run_eagerly=True)
+    assert model._steps_per_call("train") == 1
+    # AveragePooling's gradient is slow inside XLA CPU loops: one step per dispatch.
+    pooled = lamina.Sequential([lamina.Input(shape=(4, 4, 1)), L.AveragePooling2D(2),
+                                L.Flatten(), L.Dense(1)])
+    pooled.compile("sgd", "mse")
+    assert pooled._steps_per_call("train") == 1
 
 
 def test_pydataset_epochs_match_keras_shuffled_and_with_steps_per_epoch(keras):

@@ -77,7 +77,7 @@ class Trainer:
         self.steps_per_execution = 1
         self._structure_version = -1
         self._cached_variables = None
-        self._auto_steps = None
+        self._loop_friendly = None  # every layer fast inside XLA loops, on CPU (cached)
         self._step_seconds: dict = {}  # "train"/"test": seconds per looped step (progress bar)
         self.stop_evaluating = False
         self.stop_predicting = False
@@ -118,7 +118,7 @@ class Trainer:
         self.loss = loss  # as Keras: what was passed (a name, a Loss, a function, a list / dict)
         self._compiled_fns = {}
         self._structure_version = -1
-        self._auto_steps = None
+        self._loop_friendly = None
         self._step_seconds = {}
         self.compiled = True
         self.stop_training = False
@@ -429,10 +429,10 @@ class Trainer:
             return 1
         if self.steps_per_execution > 1:
             return self.steps_per_execution
-        if self._auto_steps is None:
-            fast = all(layer._fast_in_loops for layer in self._flatten_layers())
-            self._auto_steps = _AUTO_STEPS if fast and jax.default_backend() == "cpu" else 1
-        if self._auto_steps == 1:
+        if self._loop_friendly is None:
+            self._loop_friendly = (jax.default_backend() == "cpu" and
+                                   all(layer._fast_in_loops for layer in self._flatten_layers()))
+        if not self._loop_friendly:
             return 1
         if not progress_bar:
             return _WHOLE_PASS
