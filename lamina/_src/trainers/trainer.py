@@ -46,9 +46,11 @@ class _StepTimer:
         self.enabled, self.start, self.steps = enabled, 0.0, 0
 
     def dispatched(self, count: int) -> None:
-        if self.enabled:
-            self.start = self.start if self.steps else time.perf_counter()
-            self.steps += count
+        if not self.enabled:
+            return
+        if not self.steps:
+            self.start = time.perf_counter()
+        self.steps += count
 
     def seconds_per_step(self, state) -> float | None:
         """Waits for `state`, once; None when no chunk was timed."""
