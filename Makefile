@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: demo test lint bench bench-tf clean graphviz
+.PHONY: demo test lint bench bench-tf device-prep clean graphviz
 
 # The demo needs lamina alone; the tests add the oracle (real Keras 3) and the tools.
 $(VENV)/.installed: pyproject.toml
@@ -48,5 +48,14 @@ $(TF_VENV)/.installed:
 bench-tf: $(VENV)/.installed-test $(TF_VENV)/.installed
 	$(PY) bench/run.py --tf-python $(TF_VENV)/bin/python
 
+# bench/device.sh runs the benchmark and the tests on a lent GPU machine, which has no network
+# and Python 3.12 with JAX but no Keras: take along the wheels it lacks, and the fixtures.
+device-prep:
+	rm -rf .whl .device
+	$(PYTHON) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+	  --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+	  -d .whl "keras>=3.15.1,<3.16" namex optree "pydot>=2.0"
+	mkdir -p .device && cp -r ../shared/keras-fixtures .device/
+
 clean:
-	rm -rf $(VENV) $(TF_VENV) .pytest_cache
+	rm -rf $(VENV) $(TF_VENV) .pytest_cache .whl .device

@@ -35,15 +35,18 @@ model.predict([data["x0"][:1], data["x1"][:1]], verbose=0)
 """
 
 
-def _lamina_script() -> str:
-    return str(pathlib.Path(sys.executable).with_name("lamina"))
+def _lamina_command() -> list[str]:
+    """The `lamina` console script beside this interpreter; where lamina is not installed but
+    only on the path (bench/device.sh), its entry point run as a module."""
+    script = pathlib.Path(sys.executable).with_name("lamina")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "lamina._src.cli.main"]
 
 
 def commands(h5: pathlib.Path, tf_python=None) -> dict[str, tuple[list[str], str]]:
     """label -> (argv, KERAS_BACKEND)."""
     result = {
         "python -c pass": ([sys.executable, "-c", "pass"], "jax"),
-        "lamina inspect": ([_lamina_script(), "inspect", str(h5)], "jax"),
+        "lamina inspect": ([*_lamina_command(), "inspect", str(h5)], "jax"),
         "lamina load+predict": ([sys.executable, "-c", LOAD_PREDICT, "lamina", str(h5)], "jax"),
         "keras load+predict": ([sys.executable, "-c", LOAD_PREDICT, "keras", str(h5)], "jax"),
     }

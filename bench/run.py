@@ -8,7 +8,7 @@
 Each measurement runs in its own process; implementations are interleaved within a repeat
 (so drifts in machine load hit both); the table shows medians and lamina/Keras ratios
 (> 1 means lamina is better: faster or smaller, whichever way the figure points), against
-Keras 3 on JAX and against the best peer (every implementation but lamina).
+Keras 3 on JAX and against the best peer (every implementation but lamina's own).
 
 The TensorFlow peers (`tf-keras`: tf.keras 2; `keras-tf`: Keras 3 on TensorFlow) run in the
 interpreter `--tf-python` names (TensorFlow is no dependency of lamina or of its tests:
@@ -67,6 +67,8 @@ def main(argv=None):
     parser.add_argument("--cold-runs", type=int, default=3,
                         help="cold-process runs of inspect / load+predict (0: skip)")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.md"))
+    parser.add_argument("--log", help="append each measurement to this file as a JSON line as "
+                        "soon as it is made (what a run cut short leaves)")
     args = parser.parse_args(argv)
     repeats = 1 if args.quick else args.repeats
     if args.impls is None:
@@ -81,6 +83,9 @@ def main(argv=None):
             for impl in order:
                 m = measure(impl, workload, samples, args.epochs, args.tf_python)
                 results.setdefault((workload, impl), []).append(m)
+                if args.log:
+                    with open(args.log, "a") as f:
+                        f.write(json.dumps(m) + "\n")
                 print(f"  {workload:12s} {impl:7s} run {r + 1}: {m['steady_sps']:,.0f} samples/s, "
                       f"1st epoch {m['first_epoch_s']:.2f}s", file=sys.stderr, flush=True)
     table = render(results, args)
@@ -97,17 +102,18 @@ def main(argv=None):
         f.write(table + "\n")
 
 
-COLUMNS = {"lamina": "lamina", "keras": "keras-jax", "jax": "jax-scan", "keras-tf": "keras-tf",
-           "tf-keras": "tf.keras 2"}
+COLUMNS = {"lamina": "lamina", "lamina-loop": "lamina-loop", "keras": "keras-jax",
+           "jax": "jax-scan", "keras-tf": "keras-tf", "tf-keras": "tf.keras 2"}
 
 
 def render(results, args) -> str:
     impls = [impl for impl in COLUMNS if impl in args.impls]
-    peers = [impl for impl in impls if impl != "lamina"]
-    lines = [f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
+    peers = [impl for impl in impls if not impl.startswith("lamina")]
+    lines = [f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {_accelerator()}, "
+             f"Python {platform.python_version()}; "
              f"{datetime.date.today().isoformat()}; epochs={args.epochs}{' (quick)' if args.quick else ''}",
              "", "Ratios are lamina over the peer (> 1: lamina better); `best peer` is the best",
-             "figure of every other column. `jax-scan` is the hand-written JAX + optax reference",
+             "figure of the columns not lamina's. `jax-scan` is the hand-written JAX + optax reference",
              "with each epoch in one `lax.scan` (its `model(x)` column is its jitted predict).", "",
              "| workload | figure | " + " | ".join(COLUMNS[i] for i in impls)
              + " | lamina/keras-jax | lamina/best peer |",
@@ -127,6 +133,14 @@ def render(results, args) -> str:
                          + f" | {_ratio(med['lamina'], med.get('keras'), higher_better)}"
                          + f" | {_ratio(med['lamina'], best, higher_better)} |")
     return "\n".join(lines)
+
+
+def _accelerator() -> str:
+    """What JAX computes on, asked in a child process (this one never imports JAX)."""
+    out = subprocess.run([sys.executable, "-c", "import jax; d = jax.devices()[0]; "
+                          "print(f'JAX {jax.__version__} on {len(jax.devices())} x {d.device_kind}')"],
+                         capture_output=True, text=True, check=False)
+    return out.stdout.strip() or "JAX not importable"
 
 
 def _ratio(ours, theirs, higher_better) -> str:

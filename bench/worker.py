@@ -2,7 +2,9 @@
 
 IMPL is `lamina`, `keras` (Keras 3 on JAX), `keras-tf` (Keras 3 on TensorFlow), `tf-keras`
 (tf.keras 2, the `tf_keras` package) or `jax` (the hand-written JAX + optax reference). The
-TensorFlow peers need an interpreter with TensorFlow (`run.py --tf-python`). Prints one JSON
+TensorFlow peers need an interpreter with TensorFlow (`run.py --tf-python`). `lamina-loop` is
+lamina with a whole pass per compiled call (`steps_per_execution`): what lamina does by itself
+on CPU, to be measured on other backends before it does it there too. Prints one JSON
 line with the figures.
 """
 
@@ -21,7 +23,7 @@ def main():
     if impl == "jax":
         return reference(workload, samples, epochs)
     t0 = time.perf_counter()
-    if impl == "lamina":
+    if impl in ("lamina", "lamina-loop"):
         import lamina as K
 
         K.layers, K.models  # noqa: B018 (the namespaces load on first use: count them)
@@ -42,6 +44,8 @@ def main():
     t0 = time.perf_counter()
     model = build(K)
     build_s = time.perf_counter() - t0
+    if impl == "lamina-loop":
+        model.steps_per_execution = -(-samples // batch_size)
 
     epoch_times = []
 
