@@ -123,17 +123,48 @@ def test_predict_pads_partial_batches_to_few_compiled_sizes():
     assert predict_fn._cache_size() == 4  # 8, and the partial batches padded to 1, 2 or 4
 
 
-def test_predict_on_less_than_a_batch_computes_only_those_rows():
-    """`predict(x[:3])` runs a batch of 3, not 3 rows padded to 32 (once per size)."""
+def test_predict_on_less_than_a_batch_pads_to_a_power_of_two():
+    """`predict(x[:n])` for every n below the batch size compiles 1, 2, 4, ... 32 rows: six
+    shapes, not one per n (Keras's), and at most twice the rows asked for."""
     model = small_model()
-    for _ in range(3):
-        np.testing.assert_allclose(model.predict(X[:3], verbose=0), np.asarray(model(X[:3])),
+    for n in range(1, 33):
+        np.testing.assert_allclose(model.predict(X[:n], verbose=0), np.asarray(model(X[:n])),
                                    rtol=1e-6)
     (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
-    assert predict_fn._cache_size() == 1
-    lowered = predict_fn.lower([v.value for v in model.trainable_variables],
-                               [v.value for v in model.non_trainable_variables], X[:3])
-    assert "tensor<3x" in lowered.as_text()
+    assert predict_fn._cache_size() == 6
+
+
+def test_predict_hands_callbacks_only_the_rows_asked_for():
+    seen = []
+
+    class Outputs(lamina.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.append(np.asarray(logs["outputs"]).shape)
+
+    model = small_model()
+    assert model.predict(X[:5], verbose=0, callbacks=[Outputs()]).shape == (5, 1)
+    assert seen == [(5, 1)]  # computed as 8 rows
+
+
+def test_predict_on_batch_compiles_powers_of_two_rows():
+    model = small_model()
+    for n in (1, 2, 3, 5, 7, 9, 17, 33, 64):
+        np.testing.assert_allclose(model.predict_on_batch(X[:n]), np.asarray(model(X[:n])),
+                                   rtol=1e-6)
+    (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
+    assert predict_fn._cache_size() == 7  # 1, 2, 4, 8, 16, 32 and 64 rows
+
+
+def test_predict_does_not_pad_a_stateful_model():
+    """A stateful RNN's state holds one row per sample: its batches keep their size."""
+    model = lamina.Sequential([lamina.Input(batch_shape=(3, 4, 2)),
+                               L.LSTM(3, stateful=True)])
+    lstm = model.layers[0]
+    x = RNG.normal(size=(3, 4, 2)).astype("float32")
+    expected = np.asarray(model(x))
+    for predict in (lambda: model.predict(x, verbose=0), lambda: model.predict_on_batch(x)):
+        lstm.reset_states()  # as Keras's, lamina's predict leaves the state where it was
+        np.testing.assert_allclose(predict(), expected, rtol=1e-6)
 
 
 def test_predict_does_not_grow_memory_or_compilations():

@@ -79,6 +79,7 @@ class Trainer:
         self.steps_per_execution = 1
         self._structure_version = -1
         self._cached_variables = None
+        self._fixed_batch = (-1, False)  # (tracking version, _fixed_batch_size()): cached
         self._loop_friendly = None  # every layer fast inside XLA loops, on CPU (cached)
         self._step_seconds: dict = {}  # "train"/"test": seconds per looped step (progress bar)
         self.stop_evaluating = False
@@ -484,17 +485,21 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for `x` as numpy arrays, computed in batches of `batch_size` (default 32).
 
-        The last partial batch is padded to the next power of two (at most the batch size), so
-        whatever the number of samples, at most `log2(batch_size)` more shapes are ever
-        compiled, and the padding costs less than the partial batch itself (the padding rows
-        never reach the callbacks or the result). Inputs smaller than one batch run at their
-        own size: `predict(x[:1])` computes one row, not 32.
+        A partial batch, the last one or an input smaller than a batch, is padded to the next
+        power of two (at most the batch size): whatever the number of samples, at most
+        `log2(batch_size)` more shapes are ever compiled (Keras compiles one per size), and
+        the padding costs less than the rows themselves. `predict(x[:1])` computes one row,
+        `predict(x[:5])` eight. The padding rows never reach the callbacks or the result.
+        Models that take one batch size only (a declared batch dimension, a stateful layer)
+        are not padded.
         """
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = int(batch_size or 32)
         data = self._adapter(x, None, None, batch_size, False, None, steps)
+        pad = not self._fixed_batch_size()
         if isinstance(data, ArrayData) and 0 < data.num_samples < batch_size:
-            batch_size = data.batch_size = data.num_samples
+            n = data.num_samples
+            batch_size = data.batch_size = _padded_size(n, batch_size) if pad else n
         self._build_for(self._first_batch(data))
         trainable_vars, non_trainable_vars = self._variable_lists()
         trainable = [v.value for v in trainable_vars]
@@ -514,7 +519,7 @@ class Trainer:
             if wants_begin:
                 callbacks.on_predict_batch_begin(i, {})
             n = _batch_size(xb)
-            if isinstance(data, ArrayData) and n < batch_size:
+            if pad and isinstance(data, ArrayData) and n < batch_size:
                 xb = tree.map_structure(lambda v, n=n: _pad(v, _padded_size(n, batch_size)), xb)
             out = fn(trainable, non_trainable, xb)
             outputs.append((out, n))
@@ -556,7 +561,20 @@ class Trainer:
         return logs if return_dict else self._flatten_logs(logs)
 
     def predict_on_batch(self, x):
-        return self.predict(x, batch_size=max(_batch_size(tree.map_structure(np.asarray, x)), 1), verbose=0)
+        """`predict` on `x` as one batch, padded like `predict`'s to a power of two rows."""
+        n = _batch_size(tree.map_structure(np.asarray, x))
+        return self.predict(x, batch_size=_padded_size(n, 2 ** 62) if n else 1, verbose=0)
+
+    def _fixed_batch_size(self) -> bool:
+        """Whether the model takes batches of one size only: an input with a declared batch
+        dimension, or a stateful layer (its state holds one row per sample). Cached until the
+        structure changes (walking the layers costs a third of a small `predict`)."""
+        if self._fixed_batch[0] != tracking.version():
+            inputs = tree.flatten(getattr(self, "inputs", None) or [])
+            fixed = (any(t.shape[0] is not None for t in inputs) or
+                     any(getattr(layer, "stateful", False) for layer in self._flatten_layers()))
+            self._fixed_batch = (tracking.version(), fixed)
+        return self._fixed_batch[1]
 
     # -- helpers -------------------------------------------------------------------------------
     def _adapter(self, x, y, sample_weight, batch_size, shuffle, class_weight, steps):
