@@ -22,6 +22,13 @@ VJP writes the kernel gradient as `patches^T @ g` itself; JAX's transpose of the
 term is `(g^T @ patches)^T`, which XLA CPU ran as a transposing copy of `g` and a slower dot
 inside the training loop (conv1 of the benchmark CNN: 2.8 ms against 0.65 per step; the
 whole CNN trains 12-20% faster).
+
+That kernel gradient is still the slowest of the three matmuls: it contracts the long axis of
+both operands, which XLA CPU hands to Eigen rather than YNNPACK, at about half the FLOP rate
+(conv2 of the benchmark CNN: ~5.4 ms against ~3 for each of the others; both kernel gradients
+are ~5 ms of the 20 ms step). Measured and dropped (2026-12-05): splitting the contraction
+into 2-32 batches (+2% at best, noise), a materialized `patches^T` or `g^T` first (the
+transpose costs what the faster dot saves), and XLA's YNN/XNN fusion flags (no change).
 """
 
 import functools
