@@ -37,6 +37,7 @@ FIGURES = {
     "predict1_ms": ("predict(1) ms", False),
     "call1_ms": ("model(x) ms", False),
     "predict_growth_mb": ("RSS growth, 1000 predict(1), MB", False),
+    "predict_sizes_s": ("predict on 2..21 rows, once each, s", False),
     "import_s": ("import s", False),
     "peak_rss_mb": ("peak RSS MB", False),
 }

@@ -75,12 +75,14 @@ def main():
     predict_growth_mb = _rss_mb() - rss_before
     model(one)
     call1_s = _median_seconds(lambda: np.asarray(model(one)), repeats=30)
+    sizes_s = _new_sizes_seconds(lambda rows: model.predict(rows, verbose=0), x)
 
     print(json.dumps({
         "impl": impl, "workload": workload, "import_s": import_s, "build_s": build_s,
         "first_epoch_s": epoch_times[0], "fit_total_s": fit_total, "steady_sps": steady_sps,
         "predict_sps": predict_sps, "predict1_ms": 1e3 * predict1_s,
         "call1_ms": 1e3 * call1_s, "predict_growth_mb": predict_growth_mb,
+        "predict_sizes_s": sizes_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
@@ -93,6 +95,15 @@ def _median_seconds(run, repeats: int = 5) -> float:
         run()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def _new_sizes_seconds(predict, x) -> float:
+    """Seconds to predict on 2, 3, ... 21 rows, once each: sizes not seen before, so what each
+    costs is mostly whatever the implementation compiles for a new input size."""
+    t0 = time.perf_counter()
+    for n in range(2, 22):
+        predict(x[:n])
+    return time.perf_counter() - t0
 
 
 def _rss_mb() -> float:
@@ -125,12 +136,13 @@ def reference(workload, samples, epochs):
     one = x[:1]
     model.predict(one)
     predict1_s = _median_seconds(lambda: model.predict(one), repeats=30)
+    sizes_s = _new_sizes_seconds(model.predict, x)
     print(json.dumps({
         "impl": "jax", "workload": workload, "import_s": import_s, "build_s": 0.0,
         "first_epoch_s": epoch_times[0], "fit_total_s": sum(epoch_times),
         "steady_sps": samples / statistics.median(epoch_times[1:] or epoch_times),
         "predict_sps": predict_sps, "predict1_ms": 1e3 * predict1_s,
-        "call1_ms": 1e3 * predict1_s, "predict_growth_mb": 0.0,
+        "call1_ms": 1e3 * predict1_s, "predict_growth_mb": 0.0, "predict_sizes_s": sizes_s,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
