@@ -350,6 +350,82 @@ def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call(c
     np.testing.assert_allclose(loss_bar, loss_single, rtol=1e-6)
 
 
+def test_generator_batches_run_stacked_with_the_steps_of_one_batch_per_call():
+    """A generator's or PyDataset's full batches of one shape go to the device up to 32 at a
+    time, each group one dispatch of the looped step (the last group padded, so one
+    compilation); a batch of another shape starts a new group. The losses and weights are
+    those of one step per batch (forced by a batch hook) and of the same data as arrays."""
+    x = RNG.normal(size=(45 * 8 + 5, 5)).astype("float32")
+    y = x[:, :1] * 0.5 - x[:, 1:2]
+
+    def generator():
+        while True:
+            for i in range(0, len(x), 8):
+                yield x[i:i + 8], y[i:i + 8]
+
+    class Batches(lamina.utils.PyDataset):
+        def __len__(self):
+            return 46
+
+        def __getitem__(self, i):
+            return x[i * 8:(i + 1) * 8], y[i * 8:(i + 1) * 8]
+
+    class EveryBatch(lamina.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    def run(data, callbacks=(), **kwargs):
+        lamina.utils.set_random_seed(4)
+        model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(4, activation="tanh"),
+                                   L.Dense(1)])
+        model.compile("adam", "mse")
+        loop, counts = model._array_step("train", 8, loop=True), []
+
+        def counting(state, data, start, count):
+            counts.append(int(count))
+            return loop(state, data, start, count)
+
+        model._compiled_fns[("train", "array", 8, True)] = counting
+        history = model.fit(data, epochs=2, verbose=0, callbacks=list(callbacks), **kwargs)
+        return counts, history.history["loss"], model.get_weights()
+
+    runs = {"generator": run(generator(), steps_per_epoch=46),
+            "pydataset": run(Batches(), shuffle=False),
+            "one per call": run(generator(), [EveryBatch()], steps_per_epoch=46)}
+    arrays = run(x, y=y, batch_size=8, shuffle=False)
+    assert runs["generator"][0] == runs["pydataset"][0] == [32, 13, 32, 13]
+    assert runs["one per call"][0] == []
+    for _, losses, weights in [*runs.values(), arrays]:
+        np.testing.assert_allclose(losses, arrays[1], rtol=1e-6)
+        for w, w_arrays in zip(weights, arrays[2]):
+            np.testing.assert_allclose(w, w_arrays, rtol=1e-5, atol=1e-7)
+
+
+def test_stacked_generator_batches_keep_dict_inputs_and_sample_weights():
+    xb = RNG.normal(size=(64, 3)).astype("float32")
+    sw = RNG.random(64).astype("float32")
+
+    def generator(device):
+        put = jax.device_put if device else np.asarray
+        for i in range(0, 64, 16):
+            yield ({"a": put(X[i:i + 16]), "b": put(xb[i:i + 16])}, put(Y[i:i + 16]),
+                   put(sw[i:i + 16]))
+
+    def run(**data):
+        lamina.utils.set_random_seed(2)
+        a, b = lamina.Input(shape=(5,), name="a"), lamina.Input(shape=(3,), name="b")
+        model = lamina.Model([a, b], L.Dense(1)(L.concatenate([a, L.Dense(2)(b)])))
+        model.compile("sgd", "mse")
+        return model.fit(**data, epochs=1, verbose=0).history["loss"], model.get_weights()
+
+    expected = run(x={"a": X, "b": xb}, y=Y, sample_weight=sw, batch_size=16, shuffle=False)
+    for device in (False, True):  # arrays already on a device are not stacked: one per call
+        losses, weights = run(x=generator(device))
+        np.testing.assert_allclose(losses, expected[0], rtol=1e-6)
+        for w, w_expected in zip(weights, expected[1]):
+            np.testing.assert_allclose(w, w_expected, rtol=1e-5, atol=1e-7)
+
+
 def test_steps_per_call_is_a_pass_or_half_a_second_of_timed_steps_under_a_bar():
     model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(1)])
     model.compile("sgd", "mse")

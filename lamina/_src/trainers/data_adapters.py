@@ -6,6 +6,8 @@
   from the host per step and no epoch copies the data.
 * Python generators/iterators yielding `(x, y)` or `(x, y, sample_weight)`, and
   `PyDataset`/`Sequence` objects: `IteratorData`, which converts each batch as it comes.
+  `stacked_runs` groups consecutive batches of one shape, so that several go to the device
+  in one transfer and run in one dispatch.
 """
 
 import itertools
@@ -220,7 +222,14 @@ class IteratorData:
         return (self.source[i] for i in order)
 
     def batches(self):
-        """Yields `(x, y, sample_weight)` batches for one epoch (up to `steps` when given)."""
+        """Yields `(x, y, sample_weight)` batches on the device for one epoch (up to `steps`
+        when given)."""
+        for batch in self.host_batches():
+            yield tree.map_structure(lambda v: None if v is None else to_device(v), batch)
+
+    def host_batches(self):
+        """Yields `(x, y, sample_weight)` batches of host arrays for one epoch (up to `steps`
+        when given)."""
         if self._iterator is None or not self.steps_given:
             self._iterator = self._new_pass()
         produced = 0
@@ -237,11 +246,11 @@ class IteratorData:
                 return
             produced += 1
             self._seen += 1
-            yield self._convert(batch)
+            yield self._host(batch)
         if self.num_batches is not None and self._seen >= self.num_batches:
             self._iterator = None  # the pass ended with the epoch: the next starts a new one
 
-    def _convert(self, batch):
+    def _host(self, batch):
         x, y, sw = unpack(batch)
         if self.class_weight is not None:
             if sw is not None:
@@ -250,7 +259,49 @@ class IteratorData:
                     "the batches already yield (x, y, sample_weight)."
                 )
             sw = class_weight_to_sample_weight(y, self.class_weight)
-        return tree.map_structure(lambda v: None if v is None else to_device(_to_host(v)), (x, y, sw))
+        return tree.map_structure(_to_host, (x, y, sw))
+
+
+def stacked_runs(batches, max_steps: int, max_bytes: int):
+    """Yields `(group, capacity)`: consecutive `batches` that share one structure, shapes and
+    dtypes, up to `capacity` of them, itself at most `max_steps` and as many as fit in
+    `max_bytes`. A batch of another shape starts a new group; a batch holding anything but
+    numpy arrays (arrays already on a device, say) has capacity 1."""
+    group, key, capacity = [], None, 1
+    for batch in batches:
+        batch_key = _stack_key(batch)
+        if group and (batch_key is None or batch_key != key or len(group) == capacity):
+            yield group, capacity
+            group = []
+        if not group:
+            key = batch_key
+            size = sum(v.nbytes for v in tree.flatten(batch) if v is not None)
+            capacity = 1 if key is None else max(1, min(max_steps, max_bytes // max(size, 1)))
+        group.append(batch)
+    if group:
+        yield group, capacity
+
+
+def _stack_key(batch):
+    leaves = tree.flatten(batch)
+    if not all(v is None or isinstance(v, np.ndarray) for v in leaves):
+        return None
+    return (jax.tree_util.tree_structure(batch, is_leaf=lambda v: v is None),
+            tuple(None if v is None else (v.shape, v.dtype) for v in leaves))
+
+
+def stack(group, capacity: int):
+    """The group's batches one after another, in arrays of `capacity` batches: one shape for
+    every group of that capacity, so the compiled step that reads them compiles once (the
+    rows after the group's are zeros, never read)."""
+    def leaf(*parts):
+        if parts[0] is None:
+            return None
+        rows = parts[0].shape[0]
+        out = np.zeros((capacity * rows, *parts[0].shape[1:]), parts[0].dtype)
+        np.concatenate(parts, out=out[:len(parts) * rows])
+        return out
+    return tree.map_structure(leaf, *group)
 
 
 def _warn_out_of_data(num_batches: int) -> None:

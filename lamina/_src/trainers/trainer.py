@@ -25,6 +25,8 @@ from lamina._src.trainers.data_adapters import (
     IteratorData,
     is_array_data,
     slice_batch,
+    stack,
+    stacked_runs,
     train_validation_split,
     unpack,
 )
@@ -36,6 +38,10 @@ _LOG_INTERVAL = 0.05  # seconds between progress-bar refreshes in a terminal
 _AUTO_STEPS = 16  # until a pass has timed the steps,
 _BAR_DISPATCH_SECONDS = 0.5  # then as many as take this long (the bar refreshes as often)
 _WHOLE_PASS = 2 ** 31 - 1  # no progress bar: every step of the pass in one dispatch
+# Generators and PyDatasets: consecutive batches of one shape stacked on the host, up to this
+# many (and this many bytes) per transfer and dispatch.
+_STACKED_STEPS = 32
+_STACKED_BYTES = 32 * 2 ** 20
 
 
 class _StepTimer:
@@ -278,7 +284,9 @@ class Trainer:
         """Train the model; returns a `History` whose `.history` holds the per-epoch logs.
 
         `x`/`y` are arrays (or lists/tuples/dicts of arrays for several inputs/outputs), or `x`
-        is a generator / `PyDataset` yielding `(x, y)` or `(x, y, sample_weight)` batches.
+        is a generator / `PyDataset` yielding `(x, y)` or `(x, y, sample_weight)` batches
+        (when no callback needs each batch, read up to 32 batches or 32 MB ahead, within the
+        epoch, and sent to the device together).
         With arrays and `steps_per_epoch`, each epoch carries on where the last one stopped,
         as in Keras (an epoch that reaches the end of the data stops there, and the next one
         starts a new, reshuffled pass).
@@ -375,12 +383,13 @@ class Trainer:
                 self._write_state(state)
             end_hook(step_index, self._logs(state))
 
+        per_call = (1 if (wants_begin or (wants_end and not throttle))
+                    else self._steps_per_call(kind, progress_bar))
+        timer = _StepTimer(enabled=progress_bar)
         if isinstance(data, ArrayData):
             if data.cursor == 0:  # a new pass over the data (reshuffled when training)
                 data.arrays = data.epoch_data(rng if kind == "train" else None)
-            per_call = (1 if (wants_begin or (wants_end and not throttle))
-                        else self._steps_per_call(kind, progress_bar))
-            ran, timer = 0, _StepTimer(enabled=progress_bar)
+            ran = 0
             for step_index, count, size, start in data.plan(per_call):
                 if stopped():
                     break
@@ -400,14 +409,40 @@ class Trainer:
                 data.advance(ran)
             return state
         data.on_epoch_begin()
-        fn = self._batch_step(kind)
-        for step_index, batch in enumerate(data.batches()):
+        if per_call > 1:
+            state = self._run_stacked(kind, data, state, per_call, timer, after_step, stopped)
+        else:
+            fn = self._batch_step(kind)
+            for step_index, batch in enumerate(data.batches()):
+                if stopped():
+                    break
+                before_step(step_index, state)
+                state = fn(state, batch)
+                after_step(step_index, state)
+        data.on_epoch_end()
+        return state
+
+    def _run_stacked(self, kind, data, state, per_call, timer, after_step, stopped):
+        """An iterator's batches through the looped array step, several per transfer and
+        dispatch (`stacked_runs`): the same steps in the same order as one per dispatch."""
+        ran = 0
+        runs = stacked_runs(data.host_batches(), min(per_call, _STACKED_STEPS), _STACKED_BYTES)
+        for group, capacity in runs:
             if stopped():
                 break
-            before_step(step_index, state)
-            state = fn(state, batch)
-            after_step(step_index, state)
-        data.on_epoch_end()
+            if capacity > 1:
+                arrays = tree.map_structure(lambda v: None if v is None else to_device(v),
+                                            stack(group, capacity))
+                fn = self._array_step(kind, _batch_size(group[0]), loop=True)
+                state = fn(state, (arrays, None), np.int32(0), np.int32(len(group)))
+                timer.dispatched(len(group))
+            else:
+                self._record_step_time(kind, timer, state)
+                batch = tree.map_structure(lambda v: None if v is None else to_device(v), group[0])
+                state = self._batch_step(kind)(state, batch)
+            ran += len(group)
+            after_step(ran - 1, state)
+        self._record_step_time(kind, timer, state)
         return state
 
     def _run_epoch(self, data, state, callbacks, rng, verbose):
@@ -618,7 +653,7 @@ class Trainer:
         if isinstance(data.source, PyDataset):
             return unpack(data.source[0])
         # A one-shot generator: peek at the first batch and put it back in front.
-        first = next(iter(data.batches()))
+        first = next(iter(data.host_batches()))
         rest = data._iterator
 
         def chained():
