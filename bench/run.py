@@ -32,6 +32,7 @@ from workloads import WORKLOADS  # noqa: E402
 # figure -> (label, higher_is_better)
 FIGURES = {
     "steady_sps": ("fit samples/s", True),
+    "dataset_sps": ("fit from a PyDataset, samples/s", True),
     "first_epoch_s": ("1st epoch s", False),
     "predict_sps": ("predict samples/s", True),
     "predict1_ms": ("predict(1) ms", False),
@@ -122,7 +123,8 @@ def render(results, args) -> str:
     for workload in args.workloads:
         for key, (label, higher_better) in FIGURES.items():
             med = {impl: statistics.median(m[key] for m in results[(workload, impl)])
-                   for impl in impls if (workload, impl) in results}
+                   for impl in impls
+                   if (workload, impl) in results and key in results[(workload, impl)][0]}
             if key == "import_s":
                 med.pop("jax", None)  # the reference imports JAX alone: not comparable
             if "lamina" not in med:

@@ -61,6 +61,7 @@ def main():
     fit_total = time.perf_counter() - t0
     steady = epoch_times[1:] or epoch_times
     steady_sps = samples / statistics.median(steady)
+    dataset_sps = _dataset_samples_per_second(K, model, x, y, batch_size, Timer, epoch_times)
 
     big = x[: min(len(x), 8192)]
     model.predict(big, batch_size=1024, verbose=0)  # compile
@@ -82,7 +83,7 @@ def main():
         "first_epoch_s": epoch_times[0], "fit_total_s": fit_total, "steady_sps": steady_sps,
         "predict_sps": predict_sps, "predict1_ms": 1e3 * predict1_s,
         "call1_ms": 1e3 * call1_s, "predict_growth_mb": predict_growth_mb,
-        "predict_sizes_s": sizes_s,
+        "predict_sizes_s": sizes_s, "dataset_sps": dataset_sps,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
@@ -95,6 +96,25 @@ def _median_seconds(run, repeats: int = 5) -> float:
         run()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def _dataset_samples_per_second(K, model, x, y, batch_size, timer, epoch_times) -> float:
+    """Training samples/s with the same batches from a `PyDataset` (tf.keras 2: `Sequence`),
+    the second of two epochs (the first may compile)."""
+    base = getattr(K.utils, "PyDataset", None) or K.utils.Sequence
+
+    class Batches(base):
+        def __init__(self):
+            super().__init__()
+
+        def __len__(self):
+            return len(x) // batch_size
+
+        def __getitem__(self, i):
+            return x[i * batch_size:(i + 1) * batch_size], y[i * batch_size:(i + 1) * batch_size]
+
+    model.fit(Batches(), epochs=2, verbose=0, callbacks=[timer()])
+    return len(x) // batch_size * batch_size / epoch_times[-1]
 
 
 def _new_sizes_seconds(predict, x) -> float:
