@@ -426,6 +426,32 @@ def test_stacked_generator_batches_keep_dict_inputs_and_sample_weights():
             np.testing.assert_allclose(w, w_expected, rtol=1e-5, atol=1e-7)
 
 
+def test_predict_from_a_pydataset_stacks_batches_unless_a_callback_needs_each(capsys):
+    x = RNG.normal(size=(45 * 8 + 5, 5)).astype("float32")
+
+    class Batches(lamina.utils.PyDataset):
+        def __len__(self):
+            return 46
+
+        def __getitem__(self, i):
+            return x[i * 8:(i + 1) * 8]
+
+    class Outputs(lamina.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            shapes.append((batch, logs["outputs"].shape))
+
+    model = small_model()
+    expected = np.asarray(model(x))
+    np.testing.assert_allclose(model.predict(Batches(), verbose=1), expected, rtol=1e-6)
+    assert "46/46" in capsys.readouterr().out
+    (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
+    assert predict_fn._cache_size() == 3  # 32 batches, 13 padded to 16, the 5 rows alone
+    shapes = []
+    np.testing.assert_allclose(model.predict(Batches(), verbose=0, callbacks=[Outputs()]),
+                               expected, rtol=1e-6)
+    assert shapes == [(i, (8, 1)) for i in range(45)] + [(45, (5, 1))]
+
+
 def test_steps_per_call_is_a_pass_or_half_a_second_of_timed_steps_under_a_bar():
     model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(1)])
     model.compile("sgd", "mse")

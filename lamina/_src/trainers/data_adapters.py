@@ -262,11 +262,11 @@ class IteratorData:
         return tree.map_structure(_to_host, (x, y, sw))
 
 
-def stacked_runs(batches, max_steps: int, max_bytes: int):
+def stacked_runs(batches, max_steps: int, max_bytes: int, max_rows: int | None = None):
     """Yields `(group, capacity)`: consecutive `batches` that share one structure, shapes and
     dtypes, up to `capacity` of them, itself at most `max_steps` and as many as fit in
-    `max_bytes`. A batch of another shape starts a new group; a batch holding anything but
-    numpy arrays (arrays already on a device, say) has capacity 1."""
+    `max_bytes` (and `max_rows`). A batch of another shape starts a new group; a batch holding
+    anything but numpy arrays (arrays already on a device, say) has capacity 1."""
     group, key, capacity = [], None, 1
     for batch in batches:
         batch_key = _stack_key(batch)
@@ -275,8 +275,11 @@ def stacked_runs(batches, max_steps: int, max_bytes: int):
             group = []
         if not group:
             key = batch_key
-            size = sum(v.nbytes for v in tree.flatten(batch) if v is not None)
-            capacity = 1 if key is None else max(1, min(max_steps, max_bytes // max(size, 1)))
+            leaves = [v for v in tree.flatten(batch) if v is not None]
+            limits = [max_steps, max_bytes // max(sum(v.nbytes for v in leaves), 1)]
+            if max_rows is not None and leaves:
+                limits.append(max_rows // max(leaves[0].shape[0], 1))
+            capacity = 1 if key is None else max(1, min(limits))
         group.append(batch)
     if group:
         yield group, capacity
