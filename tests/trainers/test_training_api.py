@@ -401,6 +401,31 @@ def test_generator_batches_run_stacked_with_the_steps_of_one_batch_per_call():
             np.testing.assert_allclose(w, w_arrays, rtol=1e-5, atol=1e-7)
 
 
+def test_generator_batches_of_changing_sizes_run_one_per_call():
+    """Nothing to stack when consecutive batches differ in shape: each runs alone, unpadded."""
+    bounds = [0, 8, 14, 22, 28, 36, 42, 50, 56, 64]  # sizes 8, 6, 8, 6, ...
+
+    def generator():
+        for lo, hi in zip(bounds, bounds[1:]):
+            yield X[lo:hi], Y[lo:hi]
+
+    class EveryBatch(lamina.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    def run(callbacks):
+        lamina.utils.set_random_seed(3)
+        model = small_model()
+        model.fit(generator(), epochs=1, verbose=0, callbacks=callbacks)
+        loops = [k for k in model._compiled_fns if k[:2] == ("train", "array")]
+        return loops, model.get_weights()
+
+    (loops, weights), (_, expected) = run([]), run([EveryBatch()])
+    assert loops == []
+    for w, w_expected in zip(weights, expected):
+        np.testing.assert_allclose(w, w_expected, rtol=1e-6)
+
+
 def test_stacked_generator_batches_keep_dict_inputs_and_sample_weights():
     xb = RNG.normal(size=(64, 3)).astype("float32")
     sw = RNG.random(64).astype("float32")

@@ -435,7 +435,7 @@ class Trainer:
         for group, capacity in runs:
             if stopped():
                 break
-            if capacity > 1:
+            if len(group) > 1:  # (a lone batch, often one of varying shapes, runs as it is)
                 arrays = tree.map_structure(lambda v: None if v is None else to_device(v),
                                             stack(group, capacity))
                 fn = self._array_step(kind, _batch_size(group[0]), loop=True)
@@ -596,10 +596,7 @@ class Trainer:
         runs = stacked_runs(inputs, _STACKED_STEPS, _STACKED_BYTES, _STACKED_PREDICT_ROWS)
         for group, capacity in runs:
             last += len(group)
-            if capacity > 1:
-                xb = stack(group, _padded_size(len(group), capacity))
-            else:
-                (xb,) = group
+            xb = stack(group, _padded_size(len(group), capacity)) if len(group) > 1 else group[0]
             yield last, xb, sum(_batch_size(part) for part in group)
 
     # -- single batches --------------------------------------------------------------------------
