@@ -309,6 +309,19 @@ def _no_warning():
     return contextlib.nullcontext()
 
 
+def count_loop_calls(model, batch_size):
+    """`(loop, counts)`: the model's compiled training loop on batches of `batch_size`, and
+    the list of the step counts it is called with from then on."""
+    loop, counts = model._array_step("train", batch_size, loop=True), []
+
+    def counting(state, data, start, count):
+        counts.append(int(count))
+        return loop(state, data, start, count)
+
+    model._compiled_fns[("train", "array", batch_size, True)] = counting
+    return loop, counts
+
+
 def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call(capsys):
     """Regression for `_array_step(kind, size, loop=True)`: `count` is a traced argument, so
     every chunking of the 50 steps per epoch compiles the loop once and gives the same losses
@@ -327,13 +340,7 @@ def test_uneven_fit_compiles_the_train_loop_once_and_matches_one_step_per_call(c
         model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(3, activation="tanh"),
                                    L.Dense(1)])
         model.compile("sgd", "mse")
-        loop, counts = model._array_step("train", 8, loop=True), []
-
-        def counting(state, data, start, count):
-            counts.append(int(count))
-            return loop(state, data, start, count)
-
-        model._compiled_fns[("train", "array", 8, True)] = counting
+        loop, counts = count_loop_calls(model, batch_size=8)
         history = model.fit(x, y, batch_size=8, epochs=3, shuffle=False, verbose=verbose,
                             callbacks=callbacks)
         assert loop._cache_size() == (1 if counts else 0)
@@ -379,13 +386,7 @@ def test_generator_batches_run_stacked_with_the_steps_of_one_batch_per_call():
         model = lamina.Sequential([lamina.Input(shape=(5,)), L.Dense(4, activation="tanh"),
                                    L.Dense(1)])
         model.compile("adam", "mse")
-        loop, counts = model._array_step("train", 8, loop=True), []
-
-        def counting(state, data, start, count):
-            counts.append(int(count))
-            return loop(state, data, start, count)
-
-        model._compiled_fns[("train", "array", 8, True)] = counting
+        loop, counts = count_loop_calls(model, batch_size=8)
         history = model.fit(data, epochs=2, verbose=0, callbacks=list(callbacks), **kwargs)
         return counts, history.history["loss"], model.get_weights()
 

@@ -19,7 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lamina._src.backend.transfer import to_device
+from lamina._src.backend.transfer import to_device, to_device_tree
 from lamina._src.utils import tree
 from lamina._src.utils.py_dataset import PyDataset
 
@@ -139,8 +139,7 @@ class ArrayData:
 
     def device_data(self):
         if self._device_data is None:
-            self._device_data = tree.map_structure(
-                lambda v: None if v is None else to_device(v), self.data)
+            self._device_data = to_device_tree(self.data)
         return self._device_data
 
     def epoch_data(self, rng: np.random.Generator | None):
@@ -225,7 +224,7 @@ class IteratorData:
         """Yields `(x, y, sample_weight)` batches on the device for one epoch (up to `steps`
         when given)."""
         for batch in self.host_batches():
-            yield tree.map_structure(lambda v: None if v is None else to_device(v), batch)
+            yield to_device_tree(batch)
 
     def host_batches(self):
         """Yields `(x, y, sample_weight)` batches of host arrays for one epoch (up to `steps`

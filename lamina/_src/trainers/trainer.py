@@ -15,7 +15,7 @@ import numpy as np
 
 from lamina._src.backend import random as lamina_random
 from lamina._src.backend import tracking
-from lamina._src.backend.transfer import to_device
+from lamina._src.backend.transfer import to_device_tree
 from lamina._src.backend.variables import StatelessScope
 from lamina._src.callbacks.callback_list import CallbackList
 from lamina._src.callbacks.progbar_logger import ProgbarLogger
@@ -436,14 +436,13 @@ class Trainer:
             if stopped():
                 break
             if len(group) > 1:  # (a lone batch, often one of varying shapes, runs as it is)
-                arrays = tree.map_structure(lambda v: None if v is None else to_device(v),
-                                            stack(group, capacity))
+                arrays = to_device_tree(stack(group, capacity))
                 fn = self._array_step(kind, _batch_size(group[0]), loop=True)
                 state = fn(state, (arrays, None), np.int32(0), np.int32(len(group)))
                 timer.dispatched(len(group))
             else:
                 self._record_step_time(kind, timer, state)
-                batch = tree.map_structure(lambda v: None if v is None else to_device(v), group[0])
+                batch = to_device_tree(group[0])
                 state = self._batch_step(kind)(state, batch)
             ran += len(group)
             after_step(ran - 1, state)
@@ -605,7 +604,7 @@ class Trainer:
         self._assert_compiled("train_on_batch")
         data = ArrayData(x, y, sample_weight, batch_size=None, class_weight=class_weight)
         data.batch_size = data.num_samples
-        batch = tree.map_structure(lambda v: None if v is None else to_device(v), data.data)
+        batch = to_device_tree(data.data)
         self._build_for(batch)
         state = self._read_state()
         state = self._batch_step("train")(state, batch)
@@ -615,8 +614,7 @@ class Trainer:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled("test_on_batch")
-        batch = tree.map_structure(lambda v: None if v is None else to_device(v),
-                                   ArrayData(x, y, sample_weight).data)
+        batch = to_device_tree(ArrayData(x, y, sample_weight).data)
         self._build_for(batch)
         state = self._batch_step("test")(self._read_state(with_optimizer=False), batch)
         logs = self._logs(state)
