@@ -531,8 +531,8 @@ class Trainer:
         `predict(x[:5])` eight. The padding rows never reach the callbacks or the result.
         Models that take one batch size only (a declared batch dimension, a stateful layer)
         are not padded. From a generator or `PyDataset`, consecutive batches of one shape go
-        through the model together (up to 32, a power of two of them) when no callback but the
-        progress bar needs each batch.
+        through the model together (a power of two of them, at most 1024 rows) when no
+        callback but the progress bar needs each batch.
         """
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = int(batch_size or 32)
