@@ -15,6 +15,7 @@ import weakref
 
 import jax
 
+from lamina._src.backend import autodiff
 from lamina._src.backend.variables import StatelessScope
 
 
@@ -60,7 +61,7 @@ def _loop(key, values, sequences, initial_state, mask):
 def run_cached_loop(layer, sequences, initial_state, mask, training):
     """`layer._uncached_inner_loop(...)` through the jit cache."""
     cell = layer.cell
-    settings = (bool(training), type(layer), layer.go_backwards, layer.zero_output_for_mask,
+    settings = (bool(training), autodiff.is_reverse_mode_only(), type(layer), layer.go_backwards, layer.zero_output_for_mask,
                 layer.return_sequences, bool(layer.unroll), layer.compute_dtype,
                 layer.variable_dtype, layer.autocast, type(cell), cell.activation,
                 getattr(cell, "recurrent_activation", None), cell.use_bias,

@@ -86,9 +86,14 @@ class LSTMCell(RecurrentCell):
         return self.bias_initializer
 
     def recurrent_step(self, projected, states, recurrent_mask=None):
-        h_prev, c_prev = states[0], states[1]
-        z = projected + masked_matmul(h_prev, recurrent_mask, self.recurrent_kernel.value,
-                                      self.units)
+        recurrent = masked_matmul(states[0], recurrent_mask, self.recurrent_kernel.value,
+                                  self.units)
+        return self._combine(projected + recurrent, states)
+
+    def _combine(self, z, states):
+        """The step from `z = projected + h_prev @ recurrent_kernel` on (reads no variable:
+        see hoisted_scan.py)."""
+        c_prev = states[1]
         z_i, z_f, z_c, z_o = jnp.split(z, 4, axis=-1)
         i = self.recurrent_activation(z_i)
         f = self.recurrent_activation(z_f)

@@ -33,8 +33,14 @@ class SimpleRNNCell(RecurrentCell):
     _drops_fully = True  # Keras applies a rate-1 mask here (all zeros)
 
     def recurrent_step(self, projected, states, recurrent_mask=None):
-        output = projected + masked_matmul(states[0], recurrent_mask,
-                                           self.recurrent_kernel.value, self.units)
+        recurrent = masked_matmul(states[0], recurrent_mask, self.recurrent_kernel.value,
+                                  self.units)
+        return self._combine(projected + recurrent, states)
+
+    def _combine(self, z, states):
+        """The step from `z = projected + h_prev @ recurrent_kernel` on (reads no variable:
+        see hoisted_scan.py)."""
+        output = z
         if self.activation is not None:
             output = self.activation(output)
         return output, [output]
