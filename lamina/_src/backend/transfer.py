@@ -1,4 +1,5 @@
-"""`to_device`: host values (numbers, lists, numpy arrays) as JAX arrays, without compiling.
+"""`to_device` / `to_device_tree`: host values (numbers, lists, numpy arrays) as JAX arrays,
+without compiling.
 
 Eager `jnp.asarray(numpy_array)` compiles and runs an XLA copy per shape and dtype (JAX 0.10:
 20-70 ms each on CPU), and a first `fit` or `load_model` converts dozens of differently

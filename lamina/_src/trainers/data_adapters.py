@@ -268,24 +268,26 @@ def stacked_runs(batches, max_steps: int, max_bytes: int, max_rows: int | None =
     anything but numpy arrays (arrays already on a device, say) has capacity 1."""
     group, key, capacity = [], None, 1
     for batch in batches:
-        batch_key = _stack_key(batch)
+        leaves = tree.flatten(batch)
+        batch_key = _stack_key(batch, leaves)
         if group and (batch_key is None or batch_key != key or len(group) == capacity):
             yield group, capacity
             group = []
         if not group:
             key = batch_key
-            leaves = [v for v in tree.flatten(batch) if v is not None]
-            limits = [max_steps, max_bytes // max(sum(v.nbytes for v in leaves), 1)]
-            if max_rows is not None and leaves:
-                limits.append(max_rows // max(leaves[0].shape[0], 1))
+            arrays = [v for v in leaves if v is not None]
+            limits = [max_steps, max_bytes // max(sum(v.nbytes for v in arrays), 1)]
+            if max_rows is not None and arrays:
+                limits.append(max_rows // max(arrays[0].shape[0], 1))
             capacity = 1 if key is None else max(1, min(limits))
         group.append(batch)
     if group:
         yield group, capacity
 
 
-def _stack_key(batch):
-    leaves = tree.flatten(batch)
+def _stack_key(batch, leaves):
+    """What batches must share to be stacked (structure, shapes, dtypes); None for a batch
+    that holds anything but numpy arrays."""
     if not all(v is None or isinstance(v, np.ndarray) for v in leaves):
         return None
     return (jax.tree_util.tree_structure(batch, is_leaf=lambda v: v is None),

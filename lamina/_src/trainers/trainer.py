@@ -623,7 +623,7 @@ class Trainer:
     def predict_on_batch(self, x):
         """`predict` on `x` as one batch, padded like `predict`'s to a power of two rows."""
         n = _batch_size(tree.map_structure(np.asarray, x))
-        return self.predict(x, batch_size=_padded_size(n, 2 ** 62) if n else 1, verbose=0)
+        return self.predict(x, batch_size=_next_power_of_two(n), verbose=0)
 
     def _fixed_batch_size(self) -> bool:
         """Whether the model takes batches of one size only: an input with a declared batch
@@ -716,9 +716,14 @@ def _batch_size(x) -> int:
     return int(leaves[0].shape[0]) if leaves else 0
 
 
+def _next_power_of_two(n: int) -> int:
+    """The least power of two >= `n` (1 for 0)."""
+    return 1 << max(n - 1, 0).bit_length()
+
+
 def _padded_size(n: int, batch_size: int) -> int:
     """The size a partial batch of `n` rows is padded to: the next power of two, capped."""
-    return min(batch_size, 1 << (n - 1).bit_length())
+    return min(batch_size, _next_power_of_two(n))
 
 
 def _pad(v, size):

@@ -61,8 +61,10 @@ def _loop(key, values, sequences, initial_state, mask):
 def run_cached_loop(layer, sequences, initial_state, mask, training):
     """`layer._uncached_inner_loop(...)` through the jit cache."""
     cell = layer.cell
-    settings = (bool(training), autodiff.is_reverse_mode_only(), type(layer), layer.go_backwards, layer.zero_output_for_mask,
-                layer.return_sequences, bool(layer.unroll), layer.compute_dtype,
+    # The reverse-mode hint too: under it, the trace may take hoisted_scan's gradient rule.
+    settings = (bool(training), autodiff.is_reverse_mode_only(), type(layer), layer.go_backwards,
+                layer.zero_output_for_mask, layer.return_sequences, bool(layer.unroll),
+                layer.compute_dtype,
                 layer.variable_dtype, layer.autocast, type(cell), cell.activation,
                 getattr(cell, "recurrent_activation", None), cell.use_bias,
                 getattr(cell, "reset_after", None), cell._dropout_mask_count, cell.dropout,
