@@ -1,6 +1,6 @@
 """`hoisted_scan`'s reverse-mode rule gives the gradients autodiff gives through the plain scan,
 and the RNN layers take it exactly inside training steps (reverse mode only), for the cells
-that define `_combine`, without a mask, unrolling or dropout."""
+with a `Combine`, without a mask, unrolling or dropout."""
 
 import itertools
 
@@ -16,7 +16,9 @@ from lamina._src.layers.rnn import rnn
 L = lamina.layers
 VARIANTS = [{}, {"go_backwards": True}, {"return_sequences": True},
             {"return_sequences": True, "go_backwards": True}, {"use_bias": False}]
-CASES = list(itertools.product(["LSTM", "SimpleRNN"], VARIANTS))
+# GRU (reset_after) keeps a third of its recurrent product apart (`Combine.apart`), and has a
+# recurrent bias.
+CASES = list(itertools.product(["LSTM", "SimpleRNN", "GRU"], VARIANTS))
 
 
 @pytest.fixture
@@ -73,16 +75,22 @@ def test_gradients_equal_autodiff_through_the_scan(index, hoisted_calls):
 def test_training_steps_take_it_and_forward_mode_still_works(hoisted_calls):
     x = np.random.default_rng(0).normal(size=(8, 31, 2)).astype("float32")
     model = lamina.Sequential([lamina.Input((31, 2)), L.LSTM(4, return_sequences=True),
-                               L.SimpleRNN(3), L.Dense(1)])
+                               L.GRU(4, return_sequences=True), L.SimpleRNN(3), L.Dense(1)])
     model.compile("adam", "mse")
     model.fit(x, x[:, 0, :1], epochs=1, verbose=0)
-    assert len(hoisted_calls) == 2  # both layers, in the training step
+    assert len(hoisted_calls) == 3  # all three layers, in the training step
     tangent = jax.jvp(lambda v: model(v), (jnp.asarray(x),), (jnp.ones_like(x),))[1]
     assert np.isfinite(np.asarray(tangent)).all()
 
 
+class _ScaledLSTMCell(L.LSTMCell):
+    def recurrent_step(self, projected, states, recurrent_mask=None):
+        return super().recurrent_step(2 * projected, states, recurrent_mask)
+
+
 @pytest.mark.parametrize("make,call", [
-    (lambda: L.GRU(3), {}),  # no `_combine`
+    (lambda: L.GRU(3, reset_after=False), {}),  # no `Combine`: the reset gate before U
+    (lambda: L.RNN(_ScaledLSTMCell(3)), {}),  # a subclass's own step
     (lambda: L.LSTM(3, unroll=True), {}),
     (lambda: L.LSTM(3, dropout=0.2), {"training": True}),
     (lambda: L.LSTM(3, recurrent_dropout=0.2), {"training": True}),

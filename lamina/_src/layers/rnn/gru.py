@@ -5,6 +5,7 @@ import jax.numpy as jnp
 from lamina._src import activations
 from lamina._src.layers.input_spec import InputSpec
 from lamina._src.layers.rnn.dropout_rnn_cell import masked_matmul
+from lamina._src.layers.rnn.hoisted_scan import Combine
 from lamina._src.layers.rnn.recurrent_cell import RecurrentCell
 from lamina._src.layers.rnn.rnn import RNN, forward_to_cell, pop_legacy_rnn_kwargs
 from lamina._src.saving import registry
@@ -71,30 +72,41 @@ class GRUCell(RecurrentCell):
             return None
         return self.bias.value[0] if self.reset_after else self.bias.value
 
+    def _recurrent_bias(self):
+        return self.bias.value[1] if self.bias is not None and self.reset_after else None
+
     def recurrent_step(self, projected, states, recurrent_mask=None):
         h_prev = states[0]
         u = self.units
         kernel = self.recurrent_kernel.value
-        x_z, x_r, x_h = projected[..., :u], projected[..., u:2 * u], projected[..., 2 * u:]
-        per_gate = isinstance(recurrent_mask, list)
         if self.reset_after:
-            inner = masked_matmul(h_prev, recurrent_mask, kernel, u)
-            if self.bias is not None:
-                inner = inner + self.bias.value[1]
-            rec_z, rec_r, rec_h = inner[..., :u], inner[..., u:2 * u], inner[..., 2 * u:]
-        else:
-            zr_mask = recurrent_mask[:2] if per_gate else recurrent_mask
-            inner = masked_matmul(h_prev, zr_mask, kernel[:, :2 * u], u)
-            rec_z, rec_r = inner[..., :u], inner[..., u:]
+            recurrent = masked_matmul(h_prev, recurrent_mask, kernel, u)
+            bias = self._recurrent_bias()
+            return self._combine_split(projected, recurrent if bias is None else recurrent + bias,
+                                       states)
+        per_gate = isinstance(recurrent_mask, list)
+        zr_mask = recurrent_mask[:2] if per_gate else recurrent_mask
+        inner = masked_matmul(h_prev, zr_mask, kernel[:, :2 * u], u)
+        z = self.recurrent_activation(projected[..., :u] + inner[..., :u])
+        r = self.recurrent_activation(projected[..., u:2 * u] + inner[..., u:])
+        h_mask = recurrent_mask[2] if per_gate else recurrent_mask
+        rec_h = jnp.matmul(r * (h_prev if h_mask is None else h_prev * h_mask), kernel[:, 2 * u:])
+        return self._output(z, projected[..., 2 * u:] + rec_h, h_prev)
+
+    def _hoisted_combine(self):
+        return Combine(self._combine_split, apart=self.units) if self.reset_after else None
+
+    def _combine_split(self, projected, recurrent, states):
+        """The `reset_after` step from `projected = x W + b0` and `recurrent = h U + b1` on
+        (reads no variable: see hoisted_scan.py)."""
+        x_z, x_r, x_h = jnp.split(projected, 3, axis=-1)
+        rec_z, rec_r, rec_h = jnp.split(recurrent, 3, axis=-1)
         z = self.recurrent_activation(x_z + rec_z)
         r = self.recurrent_activation(x_r + rec_r)
-        if self.reset_after:
-            rec_h = r * rec_h
-        else:
-            h_mask = recurrent_mask[2] if per_gate else recurrent_mask
-            rec_h = jnp.matmul(r * (h_prev if h_mask is None else h_prev * h_mask), kernel[:, 2 * u:])
-        h_tilde = self.activation(x_h + rec_h)
-        h = z * h_prev + (1 - z) * h_tilde
+        return self._output(z, x_h + r * rec_h, states[0])
+
+    def _output(self, z, candidate_input, h_prev):
+        h = z * h_prev + (1 - z) * self.activation(candidate_input)
         return h, [h]
 
     def _cell_config(self) -> dict:

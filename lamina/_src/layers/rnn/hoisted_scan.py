@@ -4,70 +4,103 @@ Reverse-mode autodiff of `lax.scan` accumulates each weight's gradient inside th
 loop: at every timestep `x_t^T @ dz_t` and `h_{t-1}^T @ dz_t`, small dots that contract the
 batch axis of both operands, which XLA CPU runs with Eigen at a fraction of its matmul rate.
 This rule's backward loop only carries the states' gradients back and emits each step's
-`dz_t`, the gradient of `z_t = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias`; the kernel,
-recurrent-kernel, bias and input gradients are then one matmul (or sum) each over all the
-timesteps. Same values to float rounding (the sums run in another order). The benchmark LSTM
-(separate processes, 3 each): 3.9-4.1k -> 4.6-5.2k samples/s, first epoch 2.6 -> 2.0-2.2 s.
+gradients of `projected_t = x_t @ kernel + input_bias` and `recurrent_t = h_{t-1} @
+recurrent_kernel + recurrent_bias`; the kernel, recurrent-kernel, bias and input gradients are
+then one matmul (or sum) each over all the timesteps. Same values to float rounding (the sums
+run in another order). The benchmark LSTM (separate processes, 3 each): 3.9-4.1k -> 4.6-5.2k
+samples/s, first epoch 2.6 -> 2.0-2.2 s.
+
+A cell takes part through a `Combine`: the step from `projected_t` and `recurrent_t` on.
+Where the cell only needs their sum (LSTM, SimpleRNN), `combine(z, states)` takes that sum,
+and the loop keeps and emits one array per step. A GRU with `reset_after` multiplies its
+reset gate into the last third of `recurrent_t` first, so it takes both; the other two
+thirds still enter through their sum, so their gradients are the projection's, and the
+backward loop emits only the last third besides `d projected_t` (GRU benchmark analog:
+5.3k -> 5.8k samples/s against emitting both whole). `combine` must read no variable: the
+weights are this function's arguments, so that it can return their gradients.
 
 A reverse-mode-only rule (`jax.jvp` of it raises): the RNN layer uses it while
-`autodiff.is_reverse_mode_only()`, i.e. inside training steps, for cells that define
-`_combine(z, states) -> (output, new_states)`, the step from `z_t` on, which must read no
-variable (the weights are this function's arguments, so that it can return their gradients).
+`autodiff.is_reverse_mode_only()`, i.e. inside training steps.
 """
 
 import functools
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 from jax import lax
 
 
-def _scan(combine, kernel, recurrent_kernel, bias, xs, states, keep_residuals: bool):
+class Combine(NamedTuple):
+    """A cell's step from its two matmuls on, returning `(output, new_states)`:
+    `fn(projected + recurrent, states)`, or where the last `apart` columns of `recurrent`
+    enter otherwise than added to `projected`'s, `fn(projected, recurrent, states)`."""
+
+    fn: Callable
+    apart: int = 0
+
+
+def _add_bias(product, bias):
+    return product if bias is None else product + bias
+
+
+def _scan(combine, weights, xs, states, keep_residuals: bool):
+    kernel, recurrent_kernel, input_bias, recurrent_bias = weights
+
     def body(carry, x_t):
-        projected = x_t @ kernel if bias is None else x_t @ kernel + bias
-        z = projected + carry[0] @ recurrent_kernel  # the cells' own order of the sums
-        output, new_states = combine(z, carry)
+        projected = _add_bias(x_t @ kernel, input_bias)
+        recurrent = _add_bias(carry[0] @ recurrent_kernel, recurrent_bias)
+        parts = (projected, recurrent) if combine.apart else (projected + recurrent,)
+        output, new_states = combine.fn(*parts, carry)
         new_states = [s.astype(c.dtype) for s, c in zip(new_states, carry)]
-        return new_states, (output, (z, carry) if keep_residuals else None)
+        return new_states, (output, (parts, carry) if keep_residuals else None)
 
     final_states, (outputs, residuals) = lax.scan(body, list(states), xs)
     return outputs, final_states, residuals
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
-def hoisted_scan(combine, kernel, recurrent_kernel, bias, xs, states):
+def hoisted_scan(combine: Combine, weights, xs, states):
     """`(outputs, final_states)` of the cell over time-major `xs` `(time, batch, features)`
-    from `states` (a list, `h` first); `bias` may be None. Each step is
-    `combine(x_t @ kernel + states[0] @ recurrent_kernel + bias, states)`."""
-    outputs, final_states, _ = _scan(combine, kernel, recurrent_kernel, bias, xs, states, False)
+    from `states` (a list, `h` first). `weights` is `(kernel, recurrent_kernel, input_bias,
+    recurrent_bias)`, either bias may be None. Each step is `combine` of `x_t @ kernel +
+    input_bias` and `states[0] @ recurrent_kernel + recurrent_bias`."""
+    outputs, final_states, _ = _scan(combine, weights, xs, states, False)
     return outputs, final_states
 
 
-def _forward(combine, kernel, recurrent_kernel, bias, xs, states):
-    outputs, final_states, residuals = _scan(combine, kernel, recurrent_kernel, bias, xs,
-                                             states, True)
-    return (outputs, final_states), (kernel, recurrent_kernel, bias, xs, residuals)
+def _forward(combine, weights, xs, states):
+    outputs, final_states, residuals = _scan(combine, weights, xs, states, True)
+    return (outputs, final_states), (weights, xs, residuals)
 
 
 def _backward(combine, saved, cotangents):
-    kernel, recurrent_kernel, bias, xs, (z, previous) = saved
+    (kernel, recurrent_kernel, input_bias, recurrent_bias), xs, (parts, previous) = saved
     d_outputs, d_final = cotangents
 
     def body(d_states, step):
-        d_output, z_t, states_t = step
-        _, vjp = jax.vjp(combine, z_t, states_t)
-        d_z, d_previous = vjp((d_output, d_states))
+        d_output, parts_t, states_t = step
+        _, vjp = jax.vjp(combine.fn, *parts_t, states_t)
+        *d_parts, d_previous = vjp((d_output, d_states))
         d_previous = list(d_previous)
-        d_previous[0] = d_previous[0] + d_z @ recurrent_kernel.T
-        return d_previous, d_z
+        d_previous[0] = d_previous[0] + d_parts[-1] @ recurrent_kernel.T
+        if combine.apart:  # the leading columns' gradients are d_projected's
+            d_parts[-1] = d_parts[-1][..., -combine.apart:]
+        return d_previous, tuple(d_parts)
 
-    d_initial, d_z = lax.scan(body, list(d_final), (d_outputs, z, previous), reverse=True)
+    d_initial, d_parts = lax.scan(body, list(d_final), (d_outputs, parts, previous),
+                                  reverse=True)
+    d_projected = d_parts[0]
+    d_recurrent = d_projected
+    if combine.apart:
+        d_recurrent = jnp.concatenate([d_projected[..., :-combine.apart], d_parts[-1]], axis=-1)
     rows = lambda a: a.reshape(-1, a.shape[-1])  # noqa: E731  (time * batch, features)
-    d_kernel = rows(xs).T @ rows(d_z)
-    d_recurrent_kernel = rows(previous[0]).T @ rows(d_z)
-    d_bias = None if bias is None else jnp.sum(d_z, axis=(0, 1))
-    d_xs = d_z @ kernel.T
-    return d_kernel, d_recurrent_kernel, d_bias, d_xs, d_initial
+    bias_gradient = lambda bias, d: None if bias is None else jnp.sum(d, axis=(0, 1))  # noqa: E731
+    d_weights = (rows(xs).T @ rows(d_projected), rows(previous[0]).T @ rows(d_recurrent),
+                 bias_gradient(input_bias, d_projected),
+                 bias_gradient(recurrent_bias, d_recurrent))
+    return d_weights, d_projected @ kernel.T, d_initial
 
 
 hoisted_scan.defvjp(_forward, _backward)

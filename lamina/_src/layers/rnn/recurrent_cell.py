@@ -111,6 +111,14 @@ class RecurrentCell(Layer, DropoutRNNCell):
         """`(output, new_states)` from one timestep's projected input and the state list."""
         raise NotImplementedError
 
+    def _hoisted_combine(self):
+        """The `hoisted_scan.Combine` that, with `_input_bias` and `_recurrent_bias`, makes
+        `recurrent_step` without dropout; None where the step has no such form."""
+        return None
+
+    def _recurrent_bias(self):
+        return None
+
     def call(self, inputs, states, training=False):
         nested = tree.is_nested(states)
         state_list = list(states) if nested else [states]

@@ -50,6 +50,17 @@ def _is_fused(cell) -> bool:
     return isinstance(cell, RecurrentCell) and type(cell).call is RecurrentCell.call
 
 
+def _hoisted_combine(cell):
+    """The fused cell's `hoisted_scan.Combine`, or None. None too where a subclass replaces
+    the step that the `Combine` describes: it would run the parent's step instead."""
+    cls = type(cell)
+    owner = next(k for k in cls.__mro__ if "_hoisted_combine" in k.__dict__)
+    for name in ("project_inputs", "recurrent_step", "_input_bias", "_recurrent_bias"):
+        if getattr(cls, name) is not getattr(owner, name):
+            return None
+    return cell._hoisted_combine()
+
+
 def _output_size(cell) -> int:
     size = getattr(cell, "output_size", None)
     if size is None:
@@ -288,19 +299,19 @@ class RNN(Layer):
 
     def _hoists_weight_gradients(self, mask, training) -> bool:
         """Whether the loop runs as `hoisted_scan` (a faster gradient, reverse mode only): in a
-        training step, for a cell that defines `_combine`, with no mask, unrolling or dropout."""
+        training step, for a cell with a `Combine`, with no mask, unrolling or dropout."""
         cell = self.cell
         return (autodiff.is_reverse_mode_only() and _is_fused(cell)
-                and hasattr(type(cell), "_combine") and mask is None and not self.unroll
+                and _hoisted_combine(cell) is not None and mask is None and not self.unroll
                 and not (training and (cell.dropout or cell.recurrent_dropout)))
 
     def _hoisted_inner_loop(self, xs, initial_state):
         cell = self.cell
         if self.go_backwards:
             xs = jnp.flip(xs, axis=0)  # processed last to first; outputs in processing order
-        outputs, states = hoisted_scan(cell._combine, cell.kernel.value,
-                                       cell.recurrent_kernel.value, cell._input_bias(), xs,
-                                       list(initial_state))
+        weights = (cell.kernel.value, cell.recurrent_kernel.value, cell._input_bias(),
+                   cell._recurrent_bias())
+        outputs, states = hoisted_scan(_hoisted_combine(cell), weights, xs, list(initial_state))
         sequence = jnp.swapaxes(outputs, 0, 1) if self.return_sequences else None
         return outputs[-1], sequence, states
 

@@ -2,6 +2,7 @@
 
 from lamina._src.layers.input_spec import InputSpec
 from lamina._src.layers.rnn.dropout_rnn_cell import masked_matmul
+from lamina._src.layers.rnn.hoisted_scan import Combine
 from lamina._src.layers.rnn.recurrent_cell import RecurrentCell
 from lamina._src.layers.rnn.rnn import RNN, forward_to_cell, pop_legacy_rnn_kwargs
 from lamina._src.saving import registry
@@ -36,6 +37,9 @@ class SimpleRNNCell(RecurrentCell):
         recurrent = masked_matmul(states[0], recurrent_mask, self.recurrent_kernel.value,
                                   self.units)
         return self._combine(projected + recurrent, states)
+
+    def _hoisted_combine(self):
+        return Combine(self._combine)
 
     def _combine(self, z, states):
         """The step from `z = projected + h_prev @ recurrent_kernel` on (reads no variable:
