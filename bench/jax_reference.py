@@ -102,17 +102,36 @@ def _lstm_layer(p, x, return_sequences):
     return jnp.swapaxes(hs, 0, 1) if return_sequences else h
 
 
-def _lstm():
+def _gru_layer(p, x, return_sequences):
+    """Keras's default GRU (`reset_after=True`): the reset gate scales `h U + b_1`."""
+    units = p["u"].shape[0]
+    xs = jnp.swapaxes(x @ p["w"] + p["b"][0], 0, 1)  # (time, batch, 3 * units)
+
+    def step(h, x_t):
+        rec = h @ p["u"] + p["b"][1]
+        x_z, x_r, x_h = jnp.split(x_t, 3, axis=-1)
+        r_z, r_r, r_h = jnp.split(rec, 3, axis=-1)
+        z = jax.nn.sigmoid(x_z + r_z)
+        h = z * h + (1 - z) * jnp.tanh(x_h + jax.nn.sigmoid(x_r + r_r) * r_h)
+        return h, h
+
+    h, hs = jax.lax.scan(step, jnp.zeros((x.shape[0], units)), xs)
+    return jnp.swapaxes(hs, 0, 1) if return_sequences else h
+
+
+def _recurrent(layer, gates):
+    """Two recurrent layers of 64 units on (50, 8) sequences, then Dense 1, mse, adam."""
     def init(rng):
         def cell(n_in, units):
-            return {"w": _glorot(rng, (n_in, 4 * units), n_in, 4 * units),
-                    "u": _glorot(rng, (units, 4 * units), units, 4 * units),
-                    "b": jnp.zeros(4 * units)}
+            width = gates * units
+            return {"w": _glorot(rng, (n_in, width), n_in, width),
+                    "u": _glorot(rng, (units, width), units, width),
+                    "b": jnp.zeros(width if gates == 4 else (2, width))}
         return [cell(8, 64), cell(64, 64), _dense(rng, 64, 1)]
 
     def apply(p, x, key, training):
-        h = _lstm_layer(p[0], x, True)
-        h = _lstm_layer(p[1], h, False)
+        h = layer(p[0], x, True)
+        h = layer(p[1], h, False)
         return h @ p[2]["w"] + p[2]["b"]
 
     return init, apply, lambda y, pred: jnp.mean((y - pred) ** 2), optax.adam(1e-3, eps=1e-7)
@@ -135,8 +154,9 @@ def _embed():
     return init, apply, loss, optax.adam(1e-3, eps=1e-7)
 
 
-MODELS = {"mlp-seed": _mlp_seed, "mlp-fashion": _mlp_fashion, "cnn": _cnn, "lstm": _lstm,
-          "embed": _embed}
+MODELS = {"mlp-seed": _mlp_seed, "mlp-fashion": _mlp_fashion, "cnn": _cnn,
+          "lstm": lambda: _recurrent(_lstm_layer, 4), "embed": _embed,
+          "gru": lambda: _recurrent(_gru_layer, 3)}
 
 
 class Reference:

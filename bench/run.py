@@ -1,8 +1,9 @@
 """lamina vs Keras 3 (JAX backend) on the same models, same machine, same run.
 
-    python bench/run.py                 # all workloads, 3 repeats
+    python bench/run.py                 # the issue's five workloads, 3 repeats
     python bench/run.py --quick         # smaller epochs, 1 repeat (a smoke run)
     python bench/run.py --workloads mlp-seed cnn --repeats 5
+    python bench/run.py --workloads gru  # a workload beyond the five (see workloads.py)
     python bench/run.py --tf-python .venv-tf/bin/python   # adds tf.keras 2 and Keras 3 on TF
 
 Each measurement runs in its own process; implementations are interleaved within a repeat
@@ -27,7 +28,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from workloads import WORKLOADS  # noqa: E402
+from workloads import ISSUE_WORKLOADS, WORKLOADS  # noqa: E402
 
 # figure -> (label, higher_is_better)
 FIGURES = {
@@ -58,7 +59,8 @@ def measure(impl, workload, samples, epochs, tf_python=None):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workloads", nargs="*", default=list(WORKLOADS))
+    parser.add_argument("--workloads", nargs="*", default=list(ISSUE_WORKLOADS),
+                        choices=list(WORKLOADS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--quick", action="store_true")

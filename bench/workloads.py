@@ -59,12 +59,19 @@ def cnn(K):
 
 
 def lstm(K):
-    L = K.layers
+    return _recurrent(K, K.layers.LSTM)
+
+
+def gru(K):
+    return _recurrent(K, K.layers.GRU)
+
+
+def _recurrent(K, layer):
     model = K.Sequential([
         K.Input(shape=(50, 8)),
-        L.LSTM(64, return_sequences=True),
-        L.LSTM(64),
-        L.Dense(1),
+        layer(64, return_sequences=True),
+        layer(64),
+        K.layers.Dense(1),
     ])
     model.compile(optimizer="adam", loss="mse")
     return model
@@ -91,7 +98,7 @@ def _data(name, n):
         return rng.random((n, 28, 28), dtype=np.float32), rng.integers(0, 10, n)
     if name == "cnn":
         return rng.random((n, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, n)
-    if name == "lstm":
+    if name in ("lstm", "gru"):
         return rng.normal(size=(n, 50, 8)).astype("float32"), rng.normal(size=(n, 1)).astype("float32")
     if name == "embed":
         return rng.integers(1, 10000, size=(n, 200)).astype("int32"), rng.integers(0, 2, n)
@@ -105,7 +112,9 @@ WORKLOADS = {
     "cnn": (cnn, 128, (6_400, 1_280)),
     "lstm": (lstm, 64, (6_400, 1_280)),
     "embed": (embed, 32, (25_000, 5_000)),
+    "gru": (gru, 64, (6_400, 1_280)),  # not one of the issue's five: `--workloads gru`
 }
+ISSUE_WORKLOADS = ("mlp-seed", "mlp-fashion", "cnn", "lstm", "embed")  # `run.py`'s default
 
 
 def data(name, n):
