@@ -1,6 +1,6 @@
 """`hoisted_scan`'s reverse-mode rule gives the gradients autodiff gives through the plain scan,
 and the RNN layers take it exactly inside training steps (reverse mode only), for the cells
-with a `Combine`, without a mask, unrolling or dropout."""
+with a `Combine`, without unrolling or dropout, masked or not."""
 
 import itertools
 
@@ -15,7 +15,10 @@ from lamina._src.layers.rnn import rnn
 
 L = lamina.layers
 VARIANTS = [{}, {"go_backwards": True}, {"return_sequences": True},
-            {"return_sequences": True, "go_backwards": True}, {"use_bias": False}]
+            {"return_sequences": True, "go_backwards": True}, {"use_bias": False},
+            {"masked": True}, {"masked": True, "go_backwards": True},
+            {"masked": True, "return_sequences": True, "go_backwards": True},
+            {"masked": True, "return_sequences": True, "zero_output_for_mask": True}]
 # GRU (reset_after) keeps a third of its recurrent product apart (`Combine.apart`), and has a
 # recurrent bias.
 CASES = list(itertools.product(["LSTM", "SimpleRNN", "GRU"], VARIANTS))
@@ -35,39 +38,46 @@ def hoisted_calls(monkeypatch):
     return calls
 
 
-def _gradients(layer, x, states, cotangents):
+def _value_and_gradients(layer, x, states, mask, cotangents):
     train = [v.value for v in layer.trainable_variables]
     non = [v.value for v in layer.non_trainable_variables]
 
     def f(train, x, states):
-        out = layer.stateless_call(train, non, x, initial_state=states)[0]
+        out = layer.stateless_call(train, non, x, initial_state=states, mask=mask)[0]
         return sum(jnp.sum(o * c) for o, c in zip(jax.tree_util.tree_leaves(out), cotangents))
 
-    return jax.tree_util.tree_leaves(jax.grad(f, argnums=(0, 1, 2))(train, x, states))
+    value, grads = jax.value_and_grad(f, argnums=(0, 1, 2))(train, x, states)
+    return [value, *jax.tree_util.tree_leaves(grads)]
 
 
 @pytest.mark.parametrize("index", range(len(CASES)))
 def test_gradients_equal_autodiff_through_the_scan(index, hoisted_calls):
     name, kwargs = CASES[index]
+    kwargs = dict(kwargs)
     rng = np.random.default_rng(index)
     # A time length of its own per case: the layers' compiled loops are cached by shape, and
     # each case must trace its own.
     x = rng.normal(size=(3, 5 + index, 4)).astype("float32")
+    mask = None
+    if kwargs.pop("masked", False):  # rows: padded at the end, holes, none masked
+        mask = rng.random((3, x.shape[1])) < 0.7
+        mask[0, -3:] = False
+        mask[2] = True
     layer = getattr(L, name)(3, return_state=True, **kwargs)
     count = 2 if name == "LSTM" else 1
     states = [rng.normal(size=(3, 3)).astype("float32") for _ in range(count)]
-    out = layer(x, initial_state=states)
+    out = layer(x, initial_state=states, mask=mask)
     layer.set_weights([rng.normal(size=w.shape).astype("float32") * 0.5
                        for w in layer.get_weights()])
     cotangents = [rng.normal(size=o.shape).astype("float32")
                   for o in jax.tree_util.tree_leaves(out)]
 
-    expected = _gradients(layer, x, states, cotangents)
+    expected = _value_and_gradients(layer, x, states, mask, cotangents)
     assert hoisted_calls == []  # plain autodiff: forward mode stays possible
     with autodiff.reverse_mode_only():
-        got = _gradients(layer, x, states, cotangents)
+        got = _value_and_gradients(layer, x, states, mask, cotangents)
     assert len(hoisted_calls) == 1
-    assert len(got) == len(expected) == len(layer.get_weights()) + 1 + len(states)
+    assert len(got) == len(expected) == 1 + len(layer.get_weights()) + 1 + len(states)
     for a, b in zip(got, expected):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-6)
 
@@ -88,20 +98,19 @@ class _ScaledLSTMCell(L.LSTMCell):
         return super().recurrent_step(2 * projected, states, recurrent_mask)
 
 
-@pytest.mark.parametrize("make,call", [
-    (lambda: L.GRU(3, reset_after=False), {}),  # no `Combine`: the reset gate before U
-    (lambda: L.RNN(_ScaledLSTMCell(3)), {}),  # a subclass's own step
-    (lambda: L.LSTM(3, unroll=True), {}),
-    (lambda: L.LSTM(3, dropout=0.2), {"training": True}),
-    (lambda: L.LSTM(3, recurrent_dropout=0.2), {"training": True}),
-    (lambda: L.LSTM(3), {"mask": np.array([[True] * 4 + [False]] * 2)}),
+@pytest.mark.parametrize("make,training", [
+    (lambda: L.GRU(3, reset_after=False), False),  # no `Combine`: the reset gate before U
+    (lambda: L.RNN(_ScaledLSTMCell(3)), False),  # a subclass's own step
+    (lambda: L.LSTM(3, unroll=True), False),
+    (lambda: L.LSTM(3, dropout=0.2), True),
+    (lambda: L.LSTM(3, recurrent_dropout=0.2), True),
 ])
-def test_not_taken_where_it_does_not_apply(make, call):
+def test_not_taken_where_it_does_not_apply(make, training):
     layer = make()
     layer(np.zeros((2, 5, 3), "float32"))
     with autodiff.reverse_mode_only():
-        assert not layer._hoists_weight_gradients(call.get("mask"), call.get("training", False))
+        assert not layer._hoists_weight_gradients(training)
     taken = L.LSTM(3)
     with autodiff.reverse_mode_only():
-        assert taken._hoists_weight_gradients(None, True)
-    assert not taken._hoists_weight_gradients(None, True)
+        assert taken._hoists_weight_gradients(True)
+    assert not taken._hoists_weight_gradients(True)

@@ -19,6 +19,10 @@ backward loop emits only the last third besides `d projected_t` (GRU benchmark a
 5.3k -> 5.8k samples/s against emitting both whole). `combine` must read no variable: the
 weights are this function's arguments, so that it can return their gradients.
 
+Masked timesteps (padding from `Embedding(mask_zero=True)`, say) are skipped as
+`time_loop.scan_time_loop` skips them; their rows of the emitted gradients are zero.
+Embedding(mask_zero) -> LSTM 64 x 2 on 50 steps: 3.3k -> 3.7-4.4k samples/s (Keras-JAX 3.3k).
+
 A reverse-mode-only rule (`jax.jvp` of it raises): the RNN layer uses it while
 `autodiff.is_reverse_mode_only()`, i.e. inside training steps.
 """
@@ -45,51 +49,68 @@ def _add_bias(product, bias):
     return product if bias is None else product + bias
 
 
-def _scan(combine, weights, xs, states, keep_residuals: bool):
+def _step(combine, zero_masked_output, parts, states, keep_t):
+    """One timestep from the matmuls' results on. Where `keep_t` (batch,) is False, as in
+    `time_loop.scan_time_loop`: the states stay, and the output repeats `h` (or is zero)."""
+    output, new_states = combine.fn(*parts, states)
+    new_states = [s.astype(c.dtype) for s, c in zip(new_states, states)]
+    if keep_t is not None:
+        keep = keep_t[:, None]
+        previous = jnp.zeros_like(output) if zero_masked_output else states[0]
+        output = jnp.where(keep, output, previous.astype(output.dtype))
+        new_states = [jnp.where(keep, new, old) for new, old in zip(new_states, states)]
+    return output, new_states
+
+
+def _scan(combine, zero_masked_output, weights, xs, keep, states, keep_residuals: bool):
     kernel, recurrent_kernel, input_bias, recurrent_bias = weights
 
-    def body(carry, x_t):
+    def body(carry, step_inputs):
+        x_t, keep_t = step_inputs
         projected = _add_bias(x_t @ kernel, input_bias)
         recurrent = _add_bias(carry[0] @ recurrent_kernel, recurrent_bias)
         parts = (projected, recurrent) if combine.apart else (projected + recurrent,)
-        output, new_states = combine.fn(*parts, carry)
-        new_states = [s.astype(c.dtype) for s, c in zip(new_states, carry)]
+        output, new_states = _step(combine, zero_masked_output, parts, carry, keep_t)
         return new_states, (output, (parts, carry) if keep_residuals else None)
 
-    final_states, (outputs, residuals) = lax.scan(body, list(states), xs)
+    final_states, (outputs, residuals) = lax.scan(body, list(states), (xs, keep))
     return outputs, final_states, residuals
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(0,))
-def hoisted_scan(combine: Combine, weights, xs, states):
+@functools.partial(jax.custom_vjp, nondiff_argnums=(0, 1))
+def hoisted_scan(combine: Combine, zero_masked_output: bool, weights, xs, keep, states):
     """`(outputs, final_states)` of the cell over time-major `xs` `(time, batch, features)`
     from `states` (a list, `h` first). `weights` is `(kernel, recurrent_kernel, input_bias,
     recurrent_bias)`, either bias may be None. Each step is `combine` of `x_t @ kernel +
-    input_bias` and `states[0] @ recurrent_kernel + recurrent_bias`."""
-    outputs, final_states, _ = _scan(combine, weights, xs, states, False)
+    input_bias` and `states[0] @ recurrent_kernel + recurrent_bias`. `keep`: None, or a
+    boolean `(time, batch)` mask whose False steps are skipped (see `_step`)."""
+    outputs, final_states, _ = _scan(combine, zero_masked_output, weights, xs, keep, states,
+                                     False)
     return outputs, final_states
 
 
-def _forward(combine, weights, xs, states):
-    outputs, final_states, residuals = _scan(combine, weights, xs, states, True)
-    return (outputs, final_states), (weights, xs, residuals)
+def _forward(combine, zero_masked_output, weights, xs, keep, states):
+    outputs, final_states, residuals = _scan(combine, zero_masked_output, weights, xs, keep,
+                                             states, True)
+    return (outputs, final_states), (weights, xs, keep, residuals)
 
 
-def _backward(combine, saved, cotangents):
-    (kernel, recurrent_kernel, input_bias, recurrent_bias), xs, (parts, previous) = saved
+def _backward(combine, zero_masked_output, saved, cotangents):
+    (kernel, recurrent_kernel, input_bias, recurrent_bias), xs, keep, (parts, previous) = saved
     d_outputs, d_final = cotangents
 
-    def body(d_states, step):
-        d_output, parts_t, states_t = step
-        _, vjp = jax.vjp(combine.fn, *parts_t, states_t)
-        *d_parts, d_previous = vjp((d_output, d_states))
-        d_previous = list(d_previous)
+    def body(d_states, step_inputs):
+        d_output, parts_t, states_t, keep_t = step_inputs
+        _, vjp = jax.vjp(lambda parts, states: _step(combine, zero_masked_output, parts, states,
+                                                     keep_t), parts_t, states_t)
+        d_parts, d_previous = vjp((d_output, d_states))
+        d_parts, d_previous = list(d_parts), list(d_previous)
         d_previous[0] = d_previous[0] + d_parts[-1] @ recurrent_kernel.T
         if combine.apart:  # the leading columns' gradients are d_projected's
             d_parts[-1] = d_parts[-1][..., -combine.apart:]
         return d_previous, tuple(d_parts)
 
-    d_initial, d_parts = lax.scan(body, list(d_final), (d_outputs, parts, previous),
+    d_initial, d_parts = lax.scan(body, list(d_final), (d_outputs, parts, previous, keep),
                                   reverse=True)
     d_projected = d_parts[0]
     d_recurrent = d_projected
@@ -100,7 +121,7 @@ def _backward(combine, saved, cotangents):
     d_weights = (rows(xs).T @ rows(d_projected), rows(previous[0]).T @ rows(d_recurrent),
                  bias_gradient(input_bias, d_projected),
                  bias_gradient(recurrent_bias, d_recurrent))
-    return d_weights, d_projected @ kernel.T, d_initial
+    return d_weights, d_projected @ kernel.T, None, d_initial
 
 
 hoisted_scan.defvjp(_forward, _backward)
