@@ -283,8 +283,8 @@ class RNN(Layer):
 
     def _uncached_inner_loop(self, sequences, initial_state, mask, training):
         xs = jnp.swapaxes(sequences, 0, 1)  # time-major for the scan
-        if self._hoists_weight_gradients(training):
-            return self._hoisted_inner_loop(xs, initial_state, mask)
+        if self._hoists_weight_gradients():
+            return self._hoisted_inner_loop(xs, initial_state, mask, training)
         try:
             step = self._step_function(xs[0], initial_state, training)
             last_output, outputs, states = scan_time_loop(
@@ -297,16 +297,15 @@ class RNN(Layer):
             outputs = jnp.swapaxes(outputs, 0, 1)
         return last_output, outputs, states
 
-    def _hoists_weight_gradients(self, training) -> bool:
+    def _hoists_weight_gradients(self) -> bool:
         """Whether the loop runs as `hoisted_scan` (a faster gradient, reverse mode only): in a
-        training step, for a cell with a `Combine`, with no unrolling or dropout."""
-        cell = self.cell
-        return (autodiff.is_reverse_mode_only() and _is_fused(cell)
-                and _hoisted_combine(cell) is not None and not self.unroll
-                and not (training and (cell.dropout or cell.recurrent_dropout)))
+        training step, for a cell with a `Combine`, when not unrolled."""
+        return (autodiff.is_reverse_mode_only() and _is_fused(self.cell)
+                and _hoisted_combine(self.cell) is not None and not self.unroll)
 
-    def _hoisted_inner_loop(self, xs, initial_state, mask):
+    def _hoisted_inner_loop(self, xs, initial_state, mask, training):
         cell = self.cell
+        dropout = cell._step_dropout_masks(xs[0], initial_state[0], training)
         keep = None if mask is None else jnp.swapaxes(jnp.asarray(mask).astype(bool), 0, 1)
         if self.go_backwards:  # processed last to first; outputs in processing order
             xs = jnp.flip(xs, axis=0)
@@ -314,7 +313,7 @@ class RNN(Layer):
         weights = (cell.kernel.value, cell.recurrent_kernel.value, cell._input_bias(),
                    cell._recurrent_bias())
         outputs, states = hoisted_scan(_hoisted_combine(cell), bool(self.zero_output_for_mask),
-                                       weights, xs, keep, list(initial_state))
+                                       weights, dropout, xs, keep, list(initial_state))
         sequence = jnp.swapaxes(outputs, 0, 1) if self.return_sequences else None
         return outputs[-1], sequence, states
 
