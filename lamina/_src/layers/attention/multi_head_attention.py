@@ -45,8 +45,8 @@ class MultiHeadAttention(Layer):
         attention_axes: the axes attention runs over; default all but batch, heads and
             features (axis 1 for `(batch, T, dim)` inputs).
         sliding_window: if set, query i only sees keys j with `|i - j| < sliding_window`.
-        flash_attention: accepted for Keras compatibility; lamina always computes the
-            attention explicitly (the numbers are the same).
+        flash_attention: accepted for Keras compatibility; lamina always takes XLA's
+            attention (the numbers are the same).
         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
         activity_regularizer, kernel_constraint, bias_constraint: passed to every projection.
         use_gate: gate the heads with `sigmoid(query W^G + b)` before the output projection.
@@ -277,38 +277,47 @@ class MultiHeadAttention(Layer):
             return attention_mask if auto is None else jnp.logical_and(attention_mask, auto)
         return auto
 
-    def _masked_softmax(self, scores, mask, zero_masked):
+    def _expand_mask(self, mask, rank):
+        """The `(batch, <query axes>, <key axes>)` mask with the head axis (and any other
+        leading ones) inserted before the query attention axes, up to `rank`."""
+        axis = -len(self._attn_axes) * 2 - 1
+        while mask.ndim < rank:
+            mask = jnp.expand_dims(mask, axis)
+        return mask
+
+    def _masked_softmax(self, scores, mask):
         if mask is None:
             return jax.nn.softmax(scores, axis=self._norm_axes)
-        # The mask lacks the head axis (and any other leading ones): insert them before the
-        # query attention axes.
-        axis = -len(self._attn_axes) * 2 - 1
-        while mask.ndim < scores.ndim:
-            mask = jnp.expand_dims(mask, axis)
+        mask = self._expand_mask(mask, scores.ndim)
         large_negative = -3.0e4 if scores.dtype == jnp.float16 else -1.0e9
         probs = jax.nn.softmax(jnp.where(mask, scores, jnp.asarray(large_negative, scores.dtype)),
                                axis=self._norm_axes)
-        if zero_masked:
-            probs = jnp.where(mask, probs, jnp.zeros((), probs.dtype))
-        return probs
+        return jnp.where(mask, probs, jnp.zeros((), probs.dtype))
 
     def _compute_attention(self, query, key, value, attention_mask=None, training=None,
                            return_attention_scores=False):
-        """Attention between projected tensors; returns `(output, probabilities)`.
+        """Attention between projected tensors; returns `(output, probabilities or None)`.
 
-        Keras takes a fused kernel when there is no dropout, no returned scores and the
-        projected query has rank 4; that kernel gives fully masked query rows a uniform
-        distribution, while the explicit path zeroes them. lamina reproduces both.
+        As Keras on JAX: without dropout or returned scores, `(batch, T, heads, dim)`
+        tensors go through `jax.nn.dot_product_attention` (XLA), which gives fully masked
+        query rows a uniform distribution; the explicit path zeroes them. On XLA CPU the
+        fused call also runs ~2x faster than the two einsums around a softmax, which YNNPACK
+        fuses into one slower kernel (256 x 64 tokens, 4 heads of 16: 31 -> 16 ms).
         """
         if self._flash_attention and return_attention_scores:
             raise ValueError(
                 f"MultiHeadAttention '{self.name}': return_attention_scores=True is not "
                 "supported with flash_attention=True; leave flash_attention=None."
             )
-        fused = not (self._dropout > 0.0 or return_attention_scores or query.ndim != 4)
+        if not (self._dropout > 0.0 or return_attention_scores or query.ndim != 4):
+            mask = None if attention_mask is None else self._expand_mask(attention_mask, 4)
+            output = jax.nn.dot_product_attention(query, key, value, mask=mask,
+                                                  scale=self._inverse_sqrt_key_dim,
+                                                  implementation="xla")
+            return output, None
         query = query * jnp.asarray(self._inverse_sqrt_key_dim, query.dtype)
         scores = jnp.einsum(self._dot_product_equation, key, query)
-        scores = self._masked_softmax(scores, attention_mask, zero_masked=not fused)
+        scores = self._masked_softmax(scores, attention_mask)
         dropped = self._dropout_layer(scores, training=training) if self._dropout > 0.0 else scores
         return jnp.einsum(self._combine_equation, dropped, value), scores
 
