@@ -110,6 +110,26 @@ def test_only_a_reverse_mode_context_selects_the_custom_vjp_rule():
                 (x,), (x,))
 
 
+def test_eager_calls_skip_the_rules_and_give_the_same_values(monkeypatch):
+    """On concrete arrays no transformation can see the call: `lax.conv` runs bare (the rules'
+    wrappers cost ~0.2 ms per eager call); under a tracer the rules stay."""
+    used = []
+    for name in ("conv", "conv_reverse"):
+        rule = getattr(matmul_conv, name)
+        monkeypatch.setattr(matmul_conv, name,
+                            lambda *args, rule=rule, name=name: used.append(name) or rule(*args))
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.normal(size=(2, 7, 6, 3)).astype("float32"))
+    k = jnp.asarray(rng.normal(size=(3, 2, 3, 4)).astype("float32"))
+    call = lambda a, b: conv_ops.conv(a, b, (2, 1), "same", (1, 1), "channels_last")  # noqa: E731
+    eager = call(x, k)
+    assert used == []
+    np.testing.assert_array_equal(np.asarray(eager), np.asarray(jax.jit(call)(x, k)))
+    assert used == ["conv"]
+    jax.grad(lambda b: jnp.sum(call(x, b)))(k)  # a tracer for the kernel only
+    assert used == ["conv", "conv"]
+
+
 def test_training_steps_take_the_reverse_mode_rule(monkeypatch):
     used = []
     for name in ("conv", "conv_reverse"):

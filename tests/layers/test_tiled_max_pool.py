@@ -32,9 +32,11 @@ def test_values_and_gradients_equal_reduce_window(shape, pool_size, axes, paddin
     x = rng.integers(0, 2, shape) if ties else rng.random(shape)
     x = jnp.asarray(x, "float32")
     expected, expected_vjp = jax.vjp(lambda v: _reference(v, pool_size, axes, padding), x)
-    got = max_pool(x, pool_size, axes, padding)
+    got = max_pool(x, pool_size, axes, padding)  # eager: the rule's primal, without the rule
+    traced = jax.jit(lambda v: max_pool(v, pool_size, axes, padding))(x)
     assert got.shape == expected.shape
     np.testing.assert_array_equal(np.asarray(got), np.asarray(expected))
+    np.testing.assert_array_equal(np.asarray(traced), np.asarray(expected))
     g = jnp.asarray(rng.random(expected.shape), "float32")
     pooled_vjp = jax.jit(lambda v: jax.vjp(lambda u: max_pool(u, pool_size, axes, padding), v)[1](g))
     np.testing.assert_array_equal(np.asarray(pooled_vjp(x)[0]), np.asarray(expected_vjp(g)[0]))

@@ -10,6 +10,8 @@ everything traced inside the `with` block, compiled or not.
 import contextlib
 import threading
 
+import jax
+
 _state = threading.local()
 
 
@@ -27,3 +29,10 @@ def reverse_mode_only():
 def is_reverse_mode_only() -> bool:
     """Whether the code being traced is only differentiated in reverse mode."""
     return getattr(_state, "reverse_only", False)
+
+
+def is_concrete(*values) -> bool:
+    """Whether no leaf of `values` is a JAX tracer: then no transformation (`jit`, `grad`,
+    `vmap`) sees this call, a custom differentiation rule cannot matter, and an op may run its
+    plain function, without the rule's wrapper and its cost per eager call."""
+    return not any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(values))

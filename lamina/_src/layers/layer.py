@@ -114,6 +114,8 @@ class Layer(Operation):
         self.activity_regularizer = regularizers.get(activity_regularizer)
         signature = inspect.signature(self.call).parameters
         self._call_has_training_arg = "training" in signature
+        default = signature["training"].default if "training" in signature else None
+        self._call_training_default = None if default is inspect.Parameter.empty else default
         self._call_has_mask_arg = "mask" in signature
         self._lamina_initialized = True
 
@@ -232,8 +234,7 @@ class Layer(Operation):
             training = contexts[-1].training
         if self._call_has_training_arg:
             if training is None:
-                default = inspect.signature(self.call).parameters["training"].default
-                training = None if default is inspect.Parameter.empty else default
+                training = self._call_training_default
             kwargs["training"] = training
         elif "training" in kwargs:
             kwargs.pop("training")

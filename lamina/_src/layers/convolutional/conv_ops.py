@@ -36,7 +36,12 @@ def conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str,
     if matmul_conv.applies(inputs.shape, kernel.shape, data_format, groups):
         pads = matmul_conv.padding_amounts(inputs.shape[1:-1], kernel.shape[:rank], strides,
                                            padding, dilation_rate)
-        fn = matmul_conv.conv_reverse if autodiff.is_reverse_mode_only() else matmul_conv.conv
+        if autodiff.is_concrete(inputs, kernel):
+            fn = matmul_conv.lax_conv  # eager: what the rules' primal computes
+        elif autodiff.is_reverse_mode_only():
+            fn = matmul_conv.conv_reverse
+        else:
+            fn = matmul_conv.conv
         return fn(inputs.astype(kernel.dtype), kernel, tuple(strides), tuple(dilation_rate), pads)
     return lax.conv_general_dilated(
         inputs.astype(kernel.dtype), kernel, window_strides=tuple(strides),

@@ -100,7 +100,7 @@ def _matmul_conv(x, kernel, strides, dilation_rate, pads: Pads):
     return cols @ jnp.reshape(kernel, (-1, kernel.shape[-1]))
 
 
-def _lax_conv(x, kernel, strides, dilation_rate, pads: Pads):
+def lax_conv(x, kernel, strides, dilation_rate, pads: Pads):
     return lax.conv_general_dilated(x, kernel, window_strides=strides, padding=pads,
                                     rhs_dilation=dilation_rate,
                                     dimension_numbers=dimension_numbers(x.ndim - 2,
@@ -113,13 +113,13 @@ def conv(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads):
 
     `pads` is `padding_amounts(...)`; `strides` and `dilation_rate` are tuples of ints.
     """
-    return _lax_conv(x, kernel, strides, dilation_rate, pads)
+    return lax_conv(x, kernel, strides, dilation_rate, pads)
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
 def conv_reverse(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads):
     """`conv` with a reverse-mode-only rule (`jax.jvp` of it raises): for training steps."""
-    return _lax_conv(x, kernel, strides, dilation_rate, pads)
+    return lax_conv(x, kernel, strides, dilation_rate, pads)
 
 
 def _conv_reverse_forward(x, kernel, strides, dilation_rate, pads):
