@@ -192,3 +192,35 @@ def test_cnn_matches_keras_with_matmul_form_gradients_and_many_steps_per_dispatc
                             l_model.fit(images[:80], labels[:80], **kwargs))
     for k_weight, l_weight in zip(k_model.get_weights(), l_model.get_weights()):
         np.testing.assert_allclose(l_weight, k_weight, rtol=1e-4, atol=1e-5)
+
+
+def test_masked_recurrent_classifier_matches_keras_with_hoisted_weight_gradients(keras, monkeypatch):
+    """Padded sequences through a Bidirectional GRU and an LSTM: lamina's training steps take
+    `hoisted_scan` (weight gradients after the backward loop, masked steps skipped, GRU's
+    reset gate apart); the losses, metrics and weights must still be Keras's."""
+    from lamina._src.layers.rnn import rnn
+
+    hoisted = []
+    original = rnn.hoisted_scan
+    monkeypatch.setattr(rnn, "hoisted_scan", lambda *a: hoisted.append(a[0]) or original(*a))
+    tokens = RNG.integers(1, 30, size=(48, 9)).astype("int32")
+    tokens[np.arange(9)[None, :] >= RNG.integers(3, 10, size=(48, 1))] = 0  # padded at the end
+    labels = RNG.integers(0, 2, size=(48,)).astype("float32")
+
+    def build(K):
+        L = K.layers
+        return K.Sequential([K.Input(shape=(9,), dtype="int32"),
+                             L.Embedding(30, 4, mask_zero=True),
+                             L.Bidirectional(L.GRU(3, return_sequences=True)),
+                             L.LSTM(5), L.Dense(1, activation="sigmoid")])
+
+    k_model, l_model = _pair(keras, build)
+    for model, K in ((k_model, keras), (l_model, lamina)):
+        model.compile(optimizer=K.optimizers.Adam(0.02), loss="binary_crossentropy",
+                      metrics=["accuracy"])
+    kwargs = dict(epochs=2, batch_size=8, shuffle=False, verbose=0)
+    _assert_histories_close(k_model.fit(tokens, labels, **kwargs),
+                            l_model.fit(tokens, labels, **kwargs))
+    assert len(hoisted) >= 3  # the two GRU directions and the LSTM
+    for k_weight, l_weight in zip(k_model.get_weights(), l_model.get_weights()):
+        np.testing.assert_allclose(l_weight, k_weight, rtol=1e-4, atol=1e-5)
