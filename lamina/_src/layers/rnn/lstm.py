@@ -4,9 +4,7 @@ import jax.numpy as jnp
 
 from lamina._src import activations, initializers
 from lamina._src.layers.input_spec import InputSpec
-from lamina._src.layers.rnn.dropout_rnn_cell import masked_matmul
-from lamina._src.layers.rnn.hoisted_scan import Combine
-from lamina._src.layers.rnn.recurrent_cell import RecurrentCell
+from lamina._src.layers.rnn.recurrent_cell import SummedRecurrentCell
 from lamina._src.layers.rnn.rnn import RNN, forward_to_cell, pop_legacy_rnn_kwargs
 from lamina._src.saving import registry
 from lamina._src.saving.serialization import serialize_keras_object
@@ -28,7 +26,7 @@ class _ForgetBiasInitializer:
 
 
 @registry.register("layers")
-class LSTMCell(RecurrentCell):
+class LSTMCell(SummedRecurrentCell):
     """One LSTM step. With `z = x_t @ kernel + h_{t-1} @ recurrent_kernel + bias` split into the
     gates `[i, f, c~, o]` (Keras's column order):
 
@@ -86,17 +84,7 @@ class LSTMCell(RecurrentCell):
             return _ForgetBiasInitializer(self.bias_initializer, self.units)
         return self.bias_initializer
 
-    def recurrent_step(self, projected, states, recurrent_mask=None):
-        recurrent = masked_matmul(states[0], recurrent_mask, self.recurrent_kernel.value,
-                                  self.units)
-        return self._combine(projected + recurrent, states)
-
-    def _hoisted_combine(self):
-        return Combine(self._combine)
-
     def _combine(self, z, states):
-        """The step from `z = projected + h_prev @ recurrent_kernel` on (reads no variable:
-        see hoisted_scan.py)."""
         c_prev = states[1]
         z_i, z_f, z_c, z_o = jnp.split(z, 4, axis=-1)
         i = self.recurrent_activation(z_i)

@@ -14,6 +14,7 @@ from lamina._src import activations, constraints, initializers, regularizers
 from lamina._src.backend.random import SeedGenerator
 from lamina._src.layers.layer import Layer
 from lamina._src.layers.rnn.dropout_rnn_cell import DropoutRNNCell, masked_matmul
+from lamina._src.layers.rnn.hoisted_scan import Combine
 from lamina._src.saving.serialization import serialize_keras_object
 from lamina._src.utils import tree
 
@@ -160,3 +161,22 @@ class RecurrentCell(Layer, DropoutRNNCell):
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self._cell_config()}
+
+
+class SummedRecurrentCell(RecurrentCell):
+    """A cell whose step needs only `z = projected + h_prev @ recurrent_kernel` (LSTM,
+    SimpleRNN): subclasses implement `_combine(z, states)`, the step from that sum on."""
+
+    def recurrent_step(self, projected, states, recurrent_mask=None):
+        recurrent = masked_matmul(states[0], recurrent_mask, self.recurrent_kernel.value,
+                                  self.units)
+        return self._combine(projected + recurrent, states)
+
+    def _hoisted_combine(self):
+        return Combine(self._combine)
+
+    def _combine(self, z, states):
+        """`(output, new_states)` from `z` and the states (reads no variable: see
+        hoisted_scan.py)."""
+        raise NotImplementedError
+

@@ -1,16 +1,14 @@
 """`SimpleRNNCell` and `SimpleRNN`: the fully connected recurrence `h = act(x W + h U + b)`."""
 
 from lamina._src.layers.input_spec import InputSpec
-from lamina._src.layers.rnn.dropout_rnn_cell import masked_matmul
-from lamina._src.layers.rnn.hoisted_scan import Combine
-from lamina._src.layers.rnn.recurrent_cell import RecurrentCell
+from lamina._src.layers.rnn.recurrent_cell import SummedRecurrentCell
 from lamina._src.layers.rnn.rnn import RNN, forward_to_cell, pop_legacy_rnn_kwargs
 from lamina._src.saving import registry
 from lamina._src.saving.serialization import serialize_keras_object
 
 
 @registry.register("layers")
-class SimpleRNNCell(RecurrentCell):
+class SimpleRNNCell(SummedRecurrentCell):
     """One step of a fully connected RNN: `h_t = activation(x_t @ kernel + h_{t-1} @
     recurrent_kernel + bias)`; the output is `h_t`.
 
@@ -33,17 +31,7 @@ class SimpleRNNCell(RecurrentCell):
     _builtin_cell = True  # see cached_loop.py
     _drops_fully = True  # Keras applies a rate-1 mask here (all zeros)
 
-    def recurrent_step(self, projected, states, recurrent_mask=None):
-        recurrent = masked_matmul(states[0], recurrent_mask, self.recurrent_kernel.value,
-                                  self.units)
-        return self._combine(projected + recurrent, states)
-
-    def _hoisted_combine(self):
-        return Combine(self._combine)
-
     def _combine(self, z, states):
-        """The step from `z = projected + h_prev @ recurrent_kernel` on (reads no variable:
-        see hoisted_scan.py)."""
         output = z
         if self.activation is not None:
             output = self.activation(output)
