@@ -71,8 +71,14 @@ def test_values_and_derivatives_equal_lax_conv(shape, kernel_size, strides, padd
     np.testing.assert_allclose(got_dot, expected_dot, atol=1e-4)
 
 
-@pytest.mark.parametrize("shape,kernel_size,strides,padding,dilation", CASES)
-def test_reverse_mode_rule_equals_lax_conv(shape, kernel_size, strides, padding, dilation):
+@pytest.mark.parametrize("kernel_grad_form", ["dot_general", "transposed"])
+@pytest.mark.parametrize("shape,kernel_size,strides,padding,dilation", CASES + [
+    ((2, 6, 5, 29), (3, 3), (1, 1), "same", (1, 1)),  # 261 patch columns: transposed by default
+])
+def test_reverse_mode_rule_equals_lax_conv(shape, kernel_size, strides, padding, dilation,
+                                           kernel_grad_form, monkeypatch):
+    transposed = kernel_grad_form == "transposed"
+    monkeypatch.setattr(matmul_conv, "MIN_TRANSPOSED_KERNEL_GRAD", 1 if transposed else 10**9)
     rng = np.random.default_rng(2)
     x64, k64 = rng.normal(size=shape), rng.normal(size=(*kernel_size, shape[-1], 4))
     with jax.enable_x64(True):

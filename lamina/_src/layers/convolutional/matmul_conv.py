@@ -25,10 +25,14 @@ whole CNN trains 12-20% faster).
 
 That kernel gradient is still the slowest of the three matmuls: it contracts the long axis of
 both operands, which XLA CPU hands to Eigen rather than YNNPACK, at about half the FLOP rate
-(conv2 of the benchmark CNN: ~5.4 ms against ~3 for each of the others; both kernel gradients
-are ~5 ms of the 20 ms step). Measured and dropped (2026-12-05): splitting the contraction
-into 2-32 batches (+2% at best, noise), a materialized `patches^T` or `g^T` first (the
-transpose costs what the faster dot saves), and XLA's YNN/XNN fusion flags (no change).
+(conv2 of the benchmark CNN: ~5.4 ms against ~3 for each of the others). Where the patches are
+wide (`MIN_TRANSPOSED_KERNEL_GRAD` columns), the rule computes `(g^T @ patches)^T` instead, a
+row-major dot YNNPACK runs, after materializing `g^T`: the benchmark CNN's step 19.0 -> 18.0 ms
+(2026-12-05, minimum of 10 epochs, 4 paired runs). On narrow patches (conv1's 9 columns) the
+transpose of `g` costs more than the dot saves, up to 1.9x at 32 columns. An earlier try of the
+same idea had lost because XLA had folded the transposes back into an Eigen dot.
+Measured and dropped: splitting the contraction into 2-32 batches (+2% at best, noise), and
+XLA's YNN/XNN fusion flags (no change).
 """
 
 import functools
@@ -42,6 +46,7 @@ from jax import lax
 from lamina._src.layers.convolutional.conv_utils import dimension_numbers
 
 MAX_PATCH_ELEMENTS = 2 ** 20  # per sample: 4 MiB of float32 patches
+MIN_TRANSPOSED_KERNEL_GRAD = 256  # taps * in_channels from which `g^T @ patches` pays
 
 Pads = tuple[tuple[int, int], ...]
 
@@ -132,8 +137,16 @@ def _conv_reverse_backward(strides, dilation_rate, pads, residuals, g):
     cols, kernel, x = residuals
     filters = kernel.shape[-1]
     flat_cols, flat_g = cols.reshape(-1, cols.shape[-1]), g.reshape(-1, filters)
-    kernel_grad = lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ())))
     cols_grad = g @ jnp.reshape(kernel, (-1, filters)).T
+    if flat_cols.shape[-1] >= MIN_TRANSPOSED_KERNEL_GRAD:
+        # XLA folds a transpose next to a dot into the dot's dimension numbers, back onto
+        # Eigen: the barriers keep `g^T` and the product as written. Passing `cols_grad`
+        # through the first also orders the two large dots, which slowed each other down
+        # when they shared the two cores.
+        g_t, cols_grad = lax.optimization_barrier((flat_g.T, cols_grad))
+        kernel_grad = lax.optimization_barrier(g_t @ flat_cols).T
+    else:
+        kernel_grad = lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ())))
     # The input gradient is the transpose of the patch extraction (pads and adds).
     extract = functools.partial(_patches, kernel_size=kernel.shape[:-2], strides=strides,
                                 dilation_rate=dilation_rate, pads=pads)
