@@ -1,5 +1,7 @@
 """Attention layers (Attention, AdditiveAttention, MultiHeadAttention, EinsumDense) against Keras."""
 
+import contextlib
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -7,6 +9,7 @@ import pytest
 from layer_harness import check_layer, config_differences
 
 import lamina
+from lamina._src.backend import autodiff
 
 RNG = np.random.default_rng(0)
 Q_MASK = np.array([[1, 1, 0], [1, 0, 1]], bool)
@@ -147,9 +150,11 @@ def test_multi_head_attention_masks_match_keras(keras, dropout):
                  l_layer(query, value, key, query_mask=Q_MASK))
 
 
-def test_multi_head_attention_gradients_match_keras(keras):
+@pytest.mark.parametrize("reverse_mode_only", [False, True])  # True: training steps' rule
+def test_multi_head_attention_gradients_match_keras(keras, reverse_mode_only):
     query, value = _random(2, 4, 5), _random(2, 6, 5)
     mask = np.tril(np.ones((4, 6), bool))[None].repeat(2, 0)
+    mask[1, 2] = False  # a query with every key masked
     k_layer, l_layer = _mha_pair(keras, {"num_heads": 2, "key_dim": 3}, query, value)
     cotangent = jnp.asarray(_random(2, 4, 5))
 
@@ -161,8 +166,9 @@ def test_multi_head_attention_gradients_match_keras(keras):
 
     args = ([v.value for v in k_layer.trainable_variables], jnp.asarray(query))
     k_grads = jax.jit(jax.grad(objective(k_layer), argnums=(0, 1)))(*args)
-    l_grads = jax.jit(jax.grad(objective(l_layer), argnums=(0, 1)))(
-        [v.value for v in l_layer.trainable_variables], jnp.asarray(query))
+    with autodiff.reverse_mode_only() if reverse_mode_only else contextlib.nullcontext():
+        l_grads = jax.jit(jax.grad(objective(l_layer), argnums=(0, 1)))(
+            [v.value for v in l_layer.trainable_variables], jnp.asarray(query))
     _assert_same(k_grads, l_grads, atol=1e-4)
 
 
@@ -257,7 +263,8 @@ def _transformer(lib, layer_norm, dim=8):
     return lib.Model(inputs, outputs)
 
 
-def test_transformer_block_trains_one_step_like_keras(keras):
+@pytest.mark.parametrize("reverse_mode_only", [False, True])
+def test_transformer_block_trains_one_step_like_keras(keras, reverse_mode_only):
     layer_norm = hasattr(lamina.layers, "LayerNormalization")  # else Add + Dense only
     l_model, k_model = _transformer(lamina, layer_norm), _transformer(keras, layer_norm)
     assert [w.shape for w in l_model.weights] == [tuple(w.shape) for w in k_model.weights]
@@ -266,7 +273,7 @@ def test_transformer_block_trains_one_step_like_keras(keras):
     l_model.set_weights(weights)
     x, y = _random(3, 5, 8), _random(3, 1)
 
-    def step(model):
+    def step(model, context=contextlib.nullcontext):
         def loss_fn(trainable, non_trainable):
             pred, _ = model.stateless_call(trainable, non_trainable, x, training=True)
             return jnp.mean((pred - y) ** 2)
@@ -277,10 +284,12 @@ def test_transformer_block_trains_one_step_like_keras(keras):
             new = [w - 0.01 * g for w, g in zip(trainable, grads)]
             return loss, grads, loss_fn(new, non_trainable)
 
-        return run([v.value for v in model.trainable_variables],
-                   [v.value for v in model.non_trainable_variables])
+        with context():  # read while tracing
+            return run([v.value for v in model.trainable_variables],
+                       [v.value for v in model.non_trainable_variables])
 
-    l_loss, l_grads, l_after = step(l_model)
+    l_loss, l_grads, l_after = step(
+        l_model, autodiff.reverse_mode_only if reverse_mode_only else contextlib.nullcontext)
     k_loss, k_grads, k_after = step(k_model)
     assert np.isfinite(float(l_loss)) and float(l_after) < float(l_loss)
     np.testing.assert_allclose(float(l_loss), float(k_loss), rtol=1e-5)

@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 
 from lamina._src import constraints, initializers, regularizers
+from lamina._src.layers.attention import attention_ops
 from lamina._src.layers.attention.attention import causal_mask
 from lamina._src.layers.attention.einsum_dense import EinsumDense
 from lamina._src.layers.attention.equations import (
@@ -302,7 +303,8 @@ class MultiHeadAttention(Layer):
         tensors go through `jax.nn.dot_product_attention` (XLA), which gives fully masked
         query rows a uniform distribution; the explicit path zeroes them. On XLA CPU the
         fused call also runs ~2x faster than the two einsums around a softmax, which YNNPACK
-        fuses into one slower kernel (256 x 64 tokens, 4 heads of 16: 31 -> 16 ms).
+        fuses into one slower kernel (256 x 64 tokens, 4 heads of 16: 31 -> 16 ms). In
+        training steps `attention_ops` gives that call a faster gradient.
         """
         if self._flash_attention and return_attention_scores:
             raise ValueError(
@@ -311,9 +313,8 @@ class MultiHeadAttention(Layer):
             )
         if not (self._dropout > 0.0 or return_attention_scores or query.ndim != 4):
             mask = None if attention_mask is None else self._expand_mask(attention_mask, 4)
-            output = jax.nn.dot_product_attention(query, key, value, mask=mask,
-                                                  scale=self._inverse_sqrt_key_dim,
-                                                  implementation="xla")
+            output = attention_ops.dot_product_attention(query, key, value, mask,
+                                                         self._inverse_sqrt_key_dim)
             return output, None
         query = query * jnp.asarray(self._inverse_sqrt_key_dim, query.dtype)
         scores = jnp.einsum(self._dot_product_equation, key, query)
