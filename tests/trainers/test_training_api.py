@@ -119,8 +119,11 @@ def test_predict_pads_partial_batches_to_few_compiled_sizes():
     for n in range(9, 25):  # partial last batches of 1 to 7 rows, and none
         np.testing.assert_allclose(model.predict(X[:n], batch_size=8, verbose=0),
                                    np.asarray(model(X[:n])), rtol=1e-6)
-    (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
-    assert predict_fn._cache_size() == 4  # 8, and the partial batches padded to 1, 2 or 4
+    assert model._compiled_fns[("predict",)]._cache_size() == 4  # 8; partial: 1, 2 or 4
+    # Runs of 2 or 3 full batches go through one loop per power of two of them (on CPU).
+    loops = {k: f for k, f in model._compiled_fns.items() if k[:2] == ("predict", "loop")}
+    assert sorted(loops) == [("predict", "loop", 8, 2), ("predict", "loop", 8, 4)]
+    assert all(f._cache_size() == 1 for f in loops.values())
 
 
 def test_predict_on_less_than_a_batch_pads_to_a_power_of_two():
@@ -132,6 +135,57 @@ def test_predict_on_less_than_a_batch_pads_to_a_power_of_two():
                                    rtol=1e-6)
     (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
     assert predict_fn._cache_size() == 6
+
+
+def test_predict_loops_over_full_batches_with_the_outputs_of_one_batch_per_call(monkeypatch):
+    """On CPU, runs of full batches go through one compiled loop (a dispatch's fresh working
+    memory costs more than a small model's batch); the outputs stay those of `model(x)`, every
+    output of a multi-output model, with a progress bar's chunks, `steps`, and a callback
+    that needs each batch (which turns the loop off)."""
+    from lamina._src.trainers import trainer
+
+    inputs = lamina.Input(shape=(5,))
+    hidden = L.Dense(8, activation="relu")(inputs)
+    model = lamina.Model(inputs, {"p": L.Dense(1, activation="sigmoid", name="p")(hidden),
+                                  "q": L.Dense(3, name="q")(hidden)})
+    x = np.concatenate([X, X[:19]])  # 10 full batches of 8, and 3 rows
+
+    def check(got, rows=83):
+        expected = model(x[:rows])
+        assert sorted(got) == ["p", "q"]
+        for name in ("p", "q"):
+            np.testing.assert_allclose(got[name], np.asarray(expected[name]), rtol=1e-5,
+                                       atol=1e-6)
+
+    check(model.predict(x, batch_size=8, verbose=0))
+    loops = [k for k in model._compiled_fns if k[:2] == ("predict", "loop")]
+    assert loops == [("predict", "loop", 8, 16)]  # one call: 10 batches, room for 16
+    monkeypatch.setattr(trainer, "_PREDICT_LOOP_BATCHES", 8)  # calls of 8 and 2 batches
+    check(model.predict(x, batch_size=8, verbose=0))
+    assert ("predict", "loop", 8, 8) in model._compiled_fns
+    assert ("predict", "loop", 8, 2) in model._compiled_fns
+    check(model.predict(x, batch_size=8, steps=3, verbose=0), rows=24)
+    monkeypatch.setattr(trainer, "_AUTO_STEPS", 4)  # a progress bar's chunks: 4, 4, 2, 1
+    check(model.predict(x, batch_size=8, verbose=1))
+    assert ("predict", "loop", 8, 4) in model._compiled_fns
+
+    seen = []
+
+    class Batches(lamina.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            seen.append((batch, np.asarray(logs["outputs"]["q"]).shape[0]))
+
+    check(model.predict(x, batch_size=8, verbose=0, callbacks=[Batches()]))
+    assert seen == [(i, 8) for i in range(10)] + [(10, 3)]
+
+
+def test_predict_runs_convolutions_one_batch_per_call():
+    """`lax.conv`, the convolutions' forward pass, is slower inside XLA CPU loops."""
+    model = lamina.Sequential([lamina.Input((6, 6, 2)), L.Conv2D(3, 3), L.Flatten(), L.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(40, 6, 6, 2)).astype("float32")
+    np.testing.assert_allclose(model.predict(x, batch_size=8, verbose=0), np.asarray(model(x)),
+                               rtol=1e-5, atol=1e-6)
+    assert [k for k in model._compiled_fns if k[0] == "predict"] == [("predict",)]
 
 
 def test_predict_hands_callbacks_only_the_rows_asked_for():

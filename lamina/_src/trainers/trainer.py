@@ -8,6 +8,7 @@ model is recompiled.
 """
 
 import time
+import typing
 
 import jax
 import jax.numpy as jnp
@@ -46,6 +47,17 @@ _STACKED_BYTES = 32 * 2 ** 20
 # activations of more rows only spill out of the caches: the benchmark CNN predicts 38k
 # samples/s from batches of 128, 41k at 1024 and 29k at 4096).
 _STACKED_PREDICT_ROWS = 1024
+# predict from arrays: at most this many full batches per looped call (each call's inputs are
+# copied on the host, padded to a power of two of batches).
+_PREDICT_LOOP_BATCHES = 64
+
+
+class _Batches(typing.NamedTuple):
+    """`count` consecutive batches of `size` rows, the first rows of host `arrays` (padded to
+    a power of two of batches): one looped predict call."""
+    arrays: object
+    count: int
+    size: int
 
 
 class _StepTimer:
@@ -90,7 +102,7 @@ class Trainer:
         self._structure_version = -1
         self._cached_variables = None
         self._fixed_batch = (-1, False)  # (tracking version, _fixed_batch_size()): cached
-        self._loop_friendly = None  # every layer fast inside XLA loops, on CPU (cached)
+        self._loop_friendly: dict = {}  # "fit"/"predict": every layer fast in XLA CPU loops
         self._step_seconds: dict = {}  # "train"/"test": seconds per looped step (progress bar)
         self.stop_evaluating = False
         self.stop_predicting = False
@@ -131,7 +143,7 @@ class Trainer:
         self.loss = loss  # as Keras: what was passed (a name, a Loss, a function, a list / dict)
         self._compiled_fns = {}
         self._structure_version = -1
-        self._loop_friendly = None
+        self._loop_friendly = {}
         self._step_seconds = {}
         self.compiled = True
         self.stop_training = False
@@ -471,15 +483,21 @@ class Trainer:
             return 1
         if self.steps_per_execution > 1:
             return self.steps_per_execution
-        if self._loop_friendly is None:
-            self._loop_friendly = (jax.default_backend() == "cpu" and
-                                   all(layer._fast_in_loops for layer in self._flatten_layers()))
-        if not self._loop_friendly:
+        if not self._fast_in_loops("predict" if kind == "predict" else "fit"):
             return 1
         if not progress_bar:
             return _WHOLE_PASS
         seconds = self._step_seconds.get(kind)
         return max(_AUTO_STEPS, int(_BAR_DISPATCH_SECONDS / seconds)) if seconds else _AUTO_STEPS
+
+    def _fast_in_loops(self, use: str) -> bool:
+        """Whether, on CPU, every layer runs at full speed inside XLA loops of training and
+        test steps (`use="fit"`), or of forward passes alone (`"predict"`). Cached."""
+        if use not in self._loop_friendly:
+            self._loop_friendly[use] = jax.default_backend() == "cpu" and all(
+                layer._fast_in_loops and (use != "predict" or layer._forward_fast_in_loops)
+                for layer in self._flatten_layers())
+        return self._loop_friendly[use]
 
     def _record_step_time(self, kind: str, timer: _StepTimer, state) -> None:
         """Keep `kind`'s seconds per looped step, if `timer` has timed chunks (the pass's logs
@@ -532,7 +550,9 @@ class Trainer:
         Models that take one batch size only (a declared batch dimension, a stateful layer)
         are not padded. From a generator or `PyDataset`, consecutive batches of one shape go
         through the model together (a power of two of them, at most 1024 rows) when no
-        callback but the progress bar needs each batch.
+        callback but the progress bar needs each batch. From arrays, on CPU, full batches run
+        in a loop, several per dispatch, when no callback but the progress bar needs each
+        batch and every layer is fast in loops (`Layer._forward_fast_in_loops`).
         """
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = int(batch_size or 32)
@@ -550,20 +570,32 @@ class Trainer:
                                  epochs=1, steps=data.steps)
         wants_begin, wants_end, bar_only = self._batch_hook_plan(callbacks, "predict")
         stacked = pad and not wants_begin and (bar_only or not wants_end)
+        progress_bar = bar_only and verbose == 1
+        per_call = (min(self._steps_per_call("predict", progress_bar), _PREDICT_LOOP_BATCHES)
+                    if stacked else 1)
+        timer = _StepTimer(enabled=progress_bar)
         self.stop_predicting = False
         callbacks.on_predict_begin()
         outputs = []
-        for i, xb, n in self._predict_inputs(data, batch_size, pad, stacked):
+        for i, xb, n in self._predict_inputs(data, batch_size, pad, stacked, per_call):
             if (steps is not None and i >= steps) or self.stop_predicting:
                 break
             if wants_begin:
                 callbacks.on_predict_batch_begin(i, {})
-            out = fn(trainable, non_trainable, xb)
+            if isinstance(xb, _Batches):
+                run = self._predict_loop(xb.size, _next_power_of_two(xb.count))
+                out = run(trainable, non_trainable, xb.arrays, np.int32(xb.count))
+                timer.dispatched(xb.count)
+            else:
+                self._record_step_time("predict", timer, outputs[-1][0] if outputs else None)
+                out = fn(trainable, non_trainable, xb)
             outputs.append((out, n))
             if wants_end:
                 if n < _batch_size(out):
                     out = tree.map_structure(lambda o, n=n: o[:n], out)
                 callbacks.on_predict_batch_end(i, {"outputs": out})
+        if outputs:
+            self._record_step_time("predict", timer, outputs[-1][0])
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError("predict() received no data: the input holds 0 samples.")
@@ -574,12 +606,56 @@ class Trainer:
             return host[0]
         return tree.map_structure(lambda *parts: np.concatenate(parts, axis=0), *host)
 
+    def _predict_loop(self, size: int, capacity: int):
+        """Compiled `run(trainable, non_trainable, x, count)`: the outputs for the first
+        `count <= capacity` batches of `size` rows of `x` (`capacity * size` rows), in one loop,
+        stacked into `capacity * size` rows (zeros after `count * size`). `count` is an
+        argument: one compilation serves every run of up to `capacity` batches."""
+        def make():
+            def run(trainable, non_trainable, x, count):
+                def one(i):
+                    xb = tree.map_structure(
+                        lambda v: jax.lax.dynamic_slice_in_dim(v, i * size, size), x)
+                    return step_fns.predict_step(self, trainable, non_trainable, xb)
+
+                def body(i, stacked):
+                    return tree.map_structure(
+                        lambda s, o: jax.lax.dynamic_update_index_in_dim(s, o, i, 0),
+                        stacked, one(i))
+
+                shapes = jax.eval_shape(one, 0)  # traced only, not compiled
+                stacked = tree.map_structure(
+                    lambda o: jnp.zeros((capacity, *o.shape), o.dtype), shapes)
+                stacked = jax.lax.fori_loop(0, count, body, stacked)
+                return tree.map_structure(
+                    lambda s: s.reshape((capacity * size, *s.shape[2:])), stacked)
+            return run
+
+        return self._compiled(("predict", "loop", size, capacity), make)
+
     @staticmethod
-    def _predict_inputs(data, batch_size: int, pad: bool, stacked: bool):
+    def _predict_inputs(data, batch_size: int, pad: bool, stacked: bool, per_call: int = 1):
         """`(index, x, rows)` for each call of the compiled predict function: `index` is the
         last batch's, `rows` the real ones (the rest is padding). Arrays: each batch, a
-        partial one padded with `pad`. An iterator's batches: with `stacked`, groups of one
-        shape in one array (`stack`, a power of two of batches: a few shapes to compile)."""
+        partial one padded with `pad`; with `per_call > 1`, runs of up to `per_call` full
+        batches as `_Batches`. An iterator's batches: with `stacked`, groups of one shape in one
+        array (`stack`, a power of two of batches: a few shapes to compile)."""
+        if isinstance(data, ArrayData) and per_call > 1 and data.num_full_batches > 1:
+            host = data.data[0]
+            for index, count, size, start in data.plan(per_call):
+                if count > 1:
+                    rows, padded = slice(start, start + count * size), _next_power_of_two(count)
+                    arrays = tree.map_structure(
+                        lambda v, r=rows, p=padded * size: _pad(v[r], p), host)
+                    yield index + count - 1, _Batches(arrays, count, size), count * size
+                    continue
+                rows = slice(start, start + size)
+                xb = tree.map_structure(lambda v, r=rows: v[r], host)
+                if pad and size < batch_size:
+                    padded = _padded_size(size, batch_size)
+                    xb = tree.map_structure(lambda v, p=padded: _pad(v, p), xb)
+                yield index, xb, size
+            return
         if isinstance(data, ArrayData):
             for i, (xb, _, _) in enumerate(data.host_batches()):
                 n = _batch_size(xb)
@@ -730,5 +806,7 @@ def _pad(v, size):
     if v is None:
         return None
     n = v.shape[0]
+    if n == size:
+        return v
     return np.concatenate([np.asarray(v), np.zeros((size - n, *v.shape[1:]), np.asarray(v).dtype)])
 

@@ -54,6 +54,7 @@ class BaseConv(Layer):
     # Slow inside XLA CPU loops (see Layer._fast_in_loops) unless `build` finds that the
     # gradient takes the matmul form, which runs as fast in loops as at top level.
     _fast_in_loops = False
+    _forward_fast_in_loops = False  # the forward pass is `lax.conv` either way
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, groups=1, activation=None, use_bias=True,
