@@ -165,6 +165,10 @@ def test_predict_loops_over_full_batches_with_the_outputs_of_one_batch_per_call(
     assert ("predict", "loop", 8, 8) in model._compiled_fns
     assert ("predict", "loop", 8, 2) in model._compiled_fns
     check(model.predict(x, batch_size=8, steps=3, verbose=0), rows=24)
+    monkeypatch.setattr(trainer, "_PREDICT_LOOP_BATCH_BYTES", 4 * 5 * 4)  # 4 rows of 5 floats
+    check(model.predict(x, batch_size=5, verbose=0))  # 100 bytes a batch: one per call
+    check(model.predict(x, batch_size=4, verbose=0))
+    assert {k[2] for k in model._compiled_fns if k[:2] == ("predict", "loop")} == {8, 4}
     monkeypatch.setattr(trainer, "_AUTO_STEPS", 4)  # a progress bar's chunks: 4, 4, 2, 1
     check(model.predict(x, batch_size=8, verbose=1))
     assert ("predict", "loop", 8, 4) in model._compiled_fns

@@ -48,8 +48,11 @@ _STACKED_BYTES = 32 * 2 ** 20
 # samples/s from batches of 128, 41k at 1024 and 29k at 4096).
 _STACKED_PREDICT_ROWS = 1024
 # predict from arrays: at most this many full batches per looped call (each call's inputs are
-# copied on the host, padded to a power of two of batches).
+# copied on the host, padded to a power of two of batches), and only batches of at most this
+# many input bytes, whose dispatch costs count: looping batches of 32, 256 and 1024 rows of
+# 28 x 28 floats (100 KB, 800 KB, 3.2 MB) predicts 1.2x, 1.1x and 0.9x as fast.
 _PREDICT_LOOP_BATCHES = 64
+_PREDICT_LOOP_BATCH_BYTES = 2 ** 20
 
 
 class _Batches(typing.NamedTuple):
@@ -550,9 +553,10 @@ class Trainer:
         Models that take one batch size only (a declared batch dimension, a stateful layer)
         are not padded. From a generator or `PyDataset`, consecutive batches of one shape go
         through the model together (a power of two of them, at most 1024 rows) when no
-        callback but the progress bar needs each batch. From arrays, on CPU, full batches run
-        in a loop, several per dispatch, when no callback but the progress bar needs each
-        batch and every layer is fast in loops (`Layer._forward_fast_in_loops`).
+        callback but the progress bar needs each batch. From arrays, on CPU, full batches of
+        up to 1 MiB of inputs run in a loop, several per dispatch, when no callback but the
+        progress bar needs each batch and every layer is fast in loops
+        (`Layer._forward_fast_in_loops`).
         """
         verbose = 1 if verbose == "auto" else int(verbose)
         batch_size = int(batch_size or 32)
@@ -640,8 +644,10 @@ class Trainer:
         partial one padded with `pad`; with `per_call > 1`, runs of up to `per_call` full
         batches as `_Batches`. An iterator's batches: with `stacked`, groups of one shape in one
         array (`stack`, a power of two of batches: a few shapes to compile)."""
-        if isinstance(data, ArrayData) and per_call > 1 and data.num_full_batches > 1:
-            host = data.data[0]
+        host = data.data[0] if isinstance(data, ArrayData) else None
+        row_bytes = sum(v.nbytes // max(len(v), 1) for v in tree.flatten(host) if v is not None)
+        if (host is not None and per_call > 1 and data.num_full_batches > 1
+                and row_bytes * batch_size <= _PREDICT_LOOP_BATCH_BYTES):
             for index, count, size, start in data.plan(per_call):
                 if count > 1:
                     rows, padded = slice(start, start + count * size), _next_power_of_two(count)
