@@ -644,10 +644,11 @@ class Trainer:
         partial one padded with `pad`; with `per_call > 1`, runs of up to `per_call` full
         batches as `_Batches`. An iterator's batches: with `stacked`, groups of one shape in one
         array (`stack`, a power of two of batches: a few shapes to compile)."""
-        host = data.data[0] if isinstance(data, ArrayData) else None
-        row_bytes = sum(v.nbytes // max(len(v), 1) for v in tree.flatten(host) if v is not None)
-        if (host is not None and per_call > 1 and data.num_full_batches > 1
-                and row_bytes * batch_size <= _PREDICT_LOOP_BATCH_BYTES):
+        if isinstance(data, ArrayData):
+            host = data.data[0]
+            row_bytes = sum(v.nbytes // max(len(v), 1) for v in tree.flatten(host) if v is not None)
+            if row_bytes * batch_size > _PREDICT_LOOP_BATCH_BYTES:
+                per_call = 1
             for index, count, size, start in data.plan(per_call):
                 if count > 1:
                     rows, padded = slice(start, start + count * size), _next_power_of_two(count)
@@ -661,13 +662,6 @@ class Trainer:
                     padded = _padded_size(size, batch_size)
                     xb = tree.map_structure(lambda v, p=padded: _pad(v, p), xb)
                 yield index, xb, size
-            return
-        if isinstance(data, ArrayData):
-            for i, (xb, _, _) in enumerate(data.host_batches()):
-                n = _batch_size(xb)
-                if pad and n < batch_size:
-                    xb = tree.map_structure(lambda v, n=n: _pad(v, _padded_size(n, batch_size)), xb)
-                yield i, xb, n
             return
         inputs = (xb for xb, _, _ in data.host_batches())
         if not stacked:
