@@ -561,9 +561,29 @@ def test_failed_archive_write_leaves_the_old_file(tmp_path, monkeypatch):
         return original(self, info, data, *args, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "writestr", failing_writestr)
-    with pytest.raises(SaveError, match="simulated"):
+    with pytest.raises(SaveError, match="simulated") as info:
         _writers(tmp_path)["model.keras"](target)
     assert target.read_bytes() == b"old" and os.listdir(tmp_path) == ["model.keras"]
+    # No view of the in-memory weights outlives the failure in the traceback's frames: on
+    # CPython 3.12.0-3.12.1, collecting one in a cycle crashes the interpreter.
+    views = [value for frame in _traceback_frames(info.value) for value in frame.f_locals.values()
+             if isinstance(value, memoryview)]
+    assert views, "the simulated failure should see the weights as a memoryview"
+    for view in views:
+        with pytest.raises(ValueError, match="released"):
+            len(view)
+
+
+def _traceback_frames(error):
+    """The frames of `error`'s traceback and of the exceptions it chains, innermost last."""
+    frames = []
+    while error is not None:
+        tb = error.__traceback__
+        while tb is not None:
+            frames.append(tb.tb_frame)
+            tb = tb.tb_next
+        error = error.__cause__ or error.__context__
+    return frames
 
 
 def test_write_errors(tmp_path):

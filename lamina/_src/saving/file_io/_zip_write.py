@@ -55,6 +55,10 @@ def write_keras_archive(
             with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_STORED) as archive:
                 archive.writestr(_member("metadata.json"), metadata_bytes)
                 archive.writestr(_member("config.json"), config_bytes)
-                archive.writestr(_member("model.weights.h5"), weights.getbuffer())
+                # Released on the way out, failure included: a traceback that keeps the view
+                # alive puts the BytesIO's buffer in a reference cycle, and CPython 3.12.0-3.12.1
+                # crash collecting one (python/cpython#111049).
+                with weights.getbuffer() as view:
+                    archive.writestr(_member("model.weights.h5"), view)
             stream.flush()
             os.fsync(stream.fileno())
