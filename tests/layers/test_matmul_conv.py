@@ -54,7 +54,8 @@ def test_values_and_derivatives_equal_lax_conv(shape, kernel_size, strides, padd
         expected = np.asarray(expected)
 
     def ours(x, k):
-        return conv_ops.conv(x, k, strides, padding, dilation, "channels_last")
+        with autodiff.step_loop():  # where the matmul form applies whatever the shapes
+            return conv_ops.conv(x, k, strides, padding, dilation, "channels_last")
 
     x, k = jnp.asarray(x64, "float32"), jnp.asarray(k64, "float32")
     assert matmul_conv.applies(x.shape, k.shape, "channels_last", 1)
@@ -88,8 +89,10 @@ def test_reverse_mode_rule_equals_lax_conv(shape, kernel_size, strides, padding,
         expected_grads = [np.asarray(v) for v in expected_vjp(g)]
 
     def ours(x, k):
-        with autodiff.reverse_mode_only():
+        with autodiff.reverse_mode_only(), autodiff.step_loop():
             return conv_ops.conv(x, k, strides, padding, dilation, "channels_last")
+
+    assert matmul_conv.applies(shape, k64.shape, "channels_last", 1)
 
     got, vjp = jax.vjp(ours, jnp.asarray(x64, "float32"), jnp.asarray(k64, "float32"))
     np.testing.assert_allclose(got, np.asarray(expected), atol=1e-5)
@@ -211,3 +214,40 @@ def test_conv_layers_are_loop_friendly_exactly_when_the_matmul_form_applies(
     layer = lamina.layers.Conv2D(**kwargs)
     layer.build(input_shape)
     assert layer._fast_in_loops is expected
+
+
+@pytest.mark.parametrize("input_shape,kernel_shape,expected", [
+    ((64, 28, 28, 1), (3, 3, 1, 16), True),  # few input channels: lax's kernel gradient is slow
+    ((64, 16, 16, 32), (3, 3, 32, 64), True),
+    ((64, 28, 28, 16), (3, 3, 16, 16), False),  # as many filters as channels: bound by memory
+    ((64, 28, 28, 16), (3, 3, 16, 1), False),
+    ((128, 16, 16, 32), (3, 3, 32, 64), False),  # 36 MiB of patches for the call
+    ((None, 28, 28, 1), (3, 3, 1, 16), False),  # batch unknown
+])
+def test_outside_loops_the_matmul_form_applies_only_where_it_pays(input_shape, kernel_shape,
+                                                                  expected):
+    assert matmul_conv.applies(input_shape, kernel_shape, "channels_last", 1)  # in loops
+    assert matmul_conv.applies(input_shape, kernel_shape, "channels_last", 1,
+                               looped=False) is expected
+
+
+def test_fit_traces_its_loops_of_steps_inside_the_step_loop_hint(monkeypatch):
+    """A whole pass per call runs the matmul form on every conv; one step per call (here a
+    batch callback asks for it) only where it pays outside loops."""
+    used = []
+    rule = matmul_conv.conv_reverse
+    monkeypatch.setattr(matmul_conv, "conv_reverse",
+                        lambda *args: used.append(autodiff.is_in_step_loop()) or rule(*args))
+    model = lamina.Sequential([lamina.Input((6, 6, 3)),
+                               lamina.layers.Conv2D(8, 3),  # more filters than channels
+                               lamina.layers.Conv2D(4, 3),  # fewer
+                               lamina.layers.Flatten(), lamina.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.ones((8, 6, 6, 3), "float32"), np.ones((8, 1), "float32")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert used == [True, True]
+    assert not autodiff.is_in_step_loop()  # the hint ends with the trace
+    used.clear()
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0,
+              callbacks=[lamina.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: None)])
+    assert used == [False]

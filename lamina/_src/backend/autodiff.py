@@ -1,10 +1,12 @@
-"""Trace-time hints about how the code being traced will be differentiated.
+"""Trace-time hints about the code being traced: how it will be differentiated, and whether
+it runs inside a compiled loop of steps.
 
 A jitted training step differentiates its loss in reverse mode and nothing else. Some ops have
 a faster gradient as a `jax.custom_vjp` rule than as the `jax.custom_jvp` rule that also serves
 forward mode (`jax.jvp`, `jax.jacfwd`); they may use the first while `reverse_mode_only()` is
-active, and must keep the second otherwise. The hint is read while tracing, so it holds for
-everything traced inside the `with` block, compiled or not.
+active, and must keep the second otherwise. Some ops' fastest form also depends on whether it
+runs once per call or many times inside one (`step_loop()`). The hints are read while tracing,
+so they hold for everything traced inside the `with` block, compiled or not.
 """
 
 import contextlib
@@ -29,6 +31,22 @@ def reverse_mode_only():
 def is_reverse_mode_only() -> bool:
     """Whether the code being traced is only differentiated in reverse mode."""
     return getattr(_state, "reverse_only", False)
+
+
+@contextlib.contextmanager
+def step_loop():
+    """Declare that what is traced inside runs many times within one compiled call."""
+    previous = getattr(_state, "step_loop", False)
+    _state.step_loop = True
+    try:
+        yield
+    finally:
+        _state.step_loop = previous
+
+
+def is_in_step_loop() -> bool:
+    """Whether the code being traced runs inside a compiled loop of steps."""
+    return getattr(_state, "step_loop", False)
 
 
 def is_concrete(*values) -> bool:

@@ -14,8 +14,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina._src.backend import autodiff, tracking
 from lamina._src.backend import random as lamina_random
-from lamina._src.backend import tracking
 from lamina._src.backend.transfer import to_device_tree
 from lamina._src.backend.variables import StatelessScope
 from lamina._src.callbacks.callback_list import CallbackList
@@ -279,7 +279,8 @@ class Trainer:
                 def body(i, s):
                     return step(self, s, slice_batch(data, start + i * size, size))
 
-                return jax.lax.fori_loop(0, count, body, state)
+                with autodiff.step_loop():  # ops may pick their fastest form inside loops
+                    return jax.lax.fori_loop(0, count, body, state)
             return run
 
         return self._compiled((kind, "array", size, loop), make)
@@ -627,10 +628,11 @@ class Trainer:
                         lambda s, o: jax.lax.dynamic_update_index_in_dim(s, o, i, 0),
                         stacked, one(i))
 
-                shapes = jax.eval_shape(one, 0)  # traced only, not compiled
-                stacked = tree.map_structure(
-                    lambda o: jnp.zeros((capacity, *o.shape), o.dtype), shapes)
-                stacked = jax.lax.fori_loop(0, count, body, stacked)
+                with autodiff.step_loop():
+                    shapes = jax.eval_shape(one, 0)  # traced only, not compiled
+                    stacked = tree.map_structure(
+                        lambda o: jnp.zeros((capacity, *o.shape), o.dtype), shapes)
+                    stacked = jax.lax.fori_loop(0, count, body, stacked)
                 return tree.map_structure(
                     lambda s: s.reshape((capacity * size, *s.shape[2:])), stacked)
             return run

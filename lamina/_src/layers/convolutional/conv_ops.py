@@ -30,10 +30,12 @@ def conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str,
 
     Channels-last, ungrouped convolutions whose patches are small enough differentiate
     through `matmul_conv` (same values; a gradient XLA's CPU backend runs much faster), with
-    its reverse-mode-only rule inside a training step (`autodiff.reverse_mode_only`).
+    its reverse-mode-only rule inside a training step (`autodiff.reverse_mode_only`). Outside
+    loops of steps (`autodiff.step_loop`), only where that form is the faster there too.
     """
     rank = inputs.ndim - 2
-    if matmul_conv.applies(inputs.shape, kernel.shape, data_format, groups):
+    if matmul_conv.applies(inputs.shape, kernel.shape, data_format, groups,
+                           looped=autodiff.is_in_step_loop()):
         pads = matmul_conv.padding_amounts(inputs.shape[1:-1], kernel.shape[:rank], strides,
                                            padding, dilation_rate)
         if autodiff.is_concrete(inputs, kernel):
