@@ -31,6 +31,11 @@ def _sparse_ce(y, probs):
     return -jnp.mean(jnp.log(jnp.take_along_axis(probs, y[:, None], axis=1) + 1e-7))
 
 
+def _binary_ce(y, pred):
+    pred = jnp.clip(pred[:, 0], 1e-7, 1 - 1e-7)
+    return -jnp.mean(y * jnp.log(pred) + (1 - y) * jnp.log(1 - pred))
+
+
 def _mlp_seed():
     def init(rng):
         return [_dense(rng, 3, 32), _dense(rng, 32, 32), _dense(rng, 32, 16), _dense(rng, 16, 5)]
@@ -147,8 +152,69 @@ def _embed():
         h = jax.nn.relu(h @ p[1]["w"] + p[1]["b"])
         return jax.nn.sigmoid(h @ p[2]["w"] + p[2]["b"])
 
+    return init, apply, _binary_ce, optax.adam(1e-3, eps=1e-7)
+
+
+def _layer_norm(x, p):
+    mean = jnp.mean(x, axis=-1, keepdims=True)
+    var = jnp.mean(jnp.square(x - mean), axis=-1, keepdims=True)
+    return (x - mean) * jax.lax.rsqrt(var + 1e-3) * p["gamma"] + p["beta"]
+
+
+def _transformer():
+    """Keras's MultiHeadAttention: per-head projections with biases, scaled dot products."""
+    def init(rng):
+        def projection(shape):
+            return {"w": _glorot(rng, shape, 64, 64), "b": jnp.zeros(shape[1:])}
+
+        def norm():
+            return {"gamma": jnp.ones(64), "beta": jnp.zeros(64)}
+
+        return {"embed": jnp.asarray(rng.uniform(-0.05, 0.05, (2000, 64)).astype("float32")),
+                "q": projection((64, 4, 16)), "k": projection((64, 4, 16)),
+                "v": projection((64, 4, 16)),
+                "o": {"w": _glorot(rng, (4, 16, 64), 64, 64), "b": jnp.zeros(64)},
+                "norm1": norm(), "ffn1": _dense(rng, 64, 128), "ffn2": _dense(rng, 128, 64),
+                "norm2": norm(), "out": _dense(rng, 64, 1)}
+
+    def apply(p, x, key, training):
+        h = jnp.take(p["embed"], x, axis=0)
+        q, k, v = (jnp.einsum("btd,dnh->btnh", h, p[n]["w"]) + p[n]["b"] for n in "qkv")
+        scores = jnp.einsum("bsnh,btnh->bnst", q / 4.0, k)  # 1 / sqrt(key_dim)
+        attended = jnp.einsum("bnst,btnh->bsnh", jax.nn.softmax(scores), v)
+        h = _layer_norm(h + jnp.einsum("bsnh,nhd->bsd", attended, p["o"]["w"]) + p["o"]["b"],
+                        p["norm1"])
+        f = jax.nn.relu(h @ p["ffn1"]["w"] + p["ffn1"]["b"]) @ p["ffn2"]["w"] + p["ffn2"]["b"]
+        h = _layer_norm(h + _dropout(f, 0.1, key, training), p["norm2"])
+        return jax.nn.sigmoid(jnp.mean(h, axis=1) @ p["out"]["w"] + p["out"]["b"])
+
+    return init, apply, _binary_ce, optax.adam(1e-3, eps=1e-7)
+
+
+def _autoencoder():
+    def conv(x, p, strides):
+        return jax.lax.conv_general_dilated(x, p["w"], strides, "SAME",
+                                            dimension_numbers=("NHWC", "HWIO", "NHWC")) + p["b"]
+
+    def up(x, p):  # Keras's Conv2DTranspose: the kernel is (h, w, filters, in_channels)
+        return jax.lax.conv_transpose(x, p["w"], (2, 2), "SAME", dimension_numbers=(
+            "NHWC", "HWIO", "NHWC"), transpose_kernel=True) + p["b"]
+
+    def init(rng):
+        def weights(shape, filters):
+            return {"w": _glorot(rng, shape, 9 * shape[2], 9 * shape[3]), "b": jnp.zeros(filters)}
+        return [weights((3, 3, 1, 16), 16), weights((3, 3, 16, 8), 8), weights((3, 3, 8, 8), 8),
+                weights((3, 3, 16, 8), 16), weights((3, 3, 16, 1), 1)]
+
+    def apply(p, x, key, training):
+        h = jax.nn.relu(conv(x, p[0], (2, 2)))
+        h = jax.nn.relu(conv(h, p[1], (2, 2)))
+        h = jax.nn.relu(up(h, p[2]))
+        h = jax.nn.relu(up(h, p[3]))
+        return jax.nn.sigmoid(conv(h, p[4], (1, 1)))
+
     def loss(y, pred):
-        pred = jnp.clip(pred[:, 0], 1e-7, 1 - 1e-7)
+        pred = jnp.clip(pred, 1e-7, 1 - 1e-7)
         return -jnp.mean(y * jnp.log(pred) + (1 - y) * jnp.log(1 - pred))
 
     return init, apply, loss, optax.adam(1e-3, eps=1e-7)
@@ -156,7 +222,8 @@ def _embed():
 
 MODELS = {"mlp-seed": _mlp_seed, "mlp-fashion": _mlp_fashion, "cnn": _cnn,
           "lstm": lambda: _recurrent(_lstm_layer, 4), "embed": _embed,
-          "gru": lambda: _recurrent(_gru_layer, 3)}
+          "gru": lambda: _recurrent(_gru_layer, 3), "transformer": _transformer,
+          "autoencoder": _autoencoder}
 
 
 class Reference:
