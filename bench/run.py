@@ -3,7 +3,7 @@
     python bench/run.py                 # the five workloads, 3 repeats
     python bench/run.py --quick         # smaller epochs, 1 repeat (a smoke run)
     python bench/run.py --workloads mlp-seed cnn --repeats 5
-    python bench/run.py --workloads gru  # a workload beyond the five (see workloads.py)
+    python bench/run.py --workloads gru transformer autoencoder  # beyond the five (workloads.py)
     python bench/run.py --tf-python .venv-tf/bin/python   # adds tf.keras 2 and Keras 3 on TF
 
 Each measurement runs in its own process; implementations are interleaved within a repeat
