@@ -32,7 +32,7 @@ def _sparse_ce(y, probs):
 
 
 def _binary_ce(y, pred):
-    pred = jnp.clip(pred[:, 0], 1e-7, 1 - 1e-7)
+    pred = jnp.clip(pred.reshape(y.shape), 1e-7, 1 - 1e-7)
     return -jnp.mean(y * jnp.log(pred) + (1 - y) * jnp.log(1 - pred))
 
 
@@ -213,11 +213,7 @@ def _autoencoder():
         h = jax.nn.relu(up(h, p[3]))
         return jax.nn.sigmoid(conv(h, p[4], (1, 1)))
 
-    def loss(y, pred):
-        pred = jnp.clip(pred, 1e-7, 1 - 1e-7)
-        return -jnp.mean(y * jnp.log(pred) + (1 - y) * jnp.log(1 - pred))
-
-    return init, apply, loss, optax.adam(1e-3, eps=1e-7)
+    return init, apply, _binary_ce, optax.adam(1e-3, eps=1e-7)
 
 
 MODELS = {"mlp-seed": _mlp_seed, "mlp-fashion": _mlp_fashion, "cnn": _cnn,

@@ -18,14 +18,18 @@ _state = threading.local()
 
 
 @contextlib.contextmanager
-def reverse_mode_only():
-    """Declare that what is traced inside is differentiated in reverse mode only."""
-    previous = getattr(_state, "reverse_only", False)
-    _state.reverse_only = True
+def _hint(name: str):
+    previous = getattr(_state, name, False)
+    setattr(_state, name, True)
     try:
         yield
     finally:
-        _state.reverse_only = previous
+        setattr(_state, name, previous)
+
+
+def reverse_mode_only():
+    """Declare that what is traced inside is differentiated in reverse mode only."""
+    return _hint("reverse_only")
 
 
 def is_reverse_mode_only() -> bool:
@@ -33,15 +37,9 @@ def is_reverse_mode_only() -> bool:
     return getattr(_state, "reverse_only", False)
 
 
-@contextlib.contextmanager
 def step_loop():
     """Declare that what is traced inside runs many times within one compiled call."""
-    previous = getattr(_state, "step_loop", False)
-    _state.step_loop = True
-    try:
-        yield
-    finally:
-        _state.step_loop = previous
+    return _hint("step_loop")
 
 
 def is_in_step_loop() -> bool:
