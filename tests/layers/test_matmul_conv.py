@@ -251,3 +251,94 @@ def test_fit_traces_its_loops_of_steps_inside_the_step_loop_hint(monkeypatch):
     model.fit(x, y, batch_size=4, epochs=1, verbose=0,
               callbacks=[lamina.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: None)])
     assert used == [False]
+
+
+TRANSPOSE_CASES = [  # input shape, kernel size, strides, padding, output_padding, dilation
+    ((2, 9, 3), (4,), (3,), "same", None, (1,)),
+    ((2, 9, 3), (5,), (1,), "valid", None, (3,)),
+    ((2, 7, 7, 8), (3, 3), (2, 2), "same", None, (1, 1)),
+    ((2, 7, 7, 8), (3, 3), (2, 2), "valid", None, (1, 1)),
+    ((2, 7, 6, 3), (3, 2), (2, 3), "valid", (1, 2), (1, 1)),  # negative pads: a cropped end
+    ((2, 7, 6, 3), (4, 3), (3, 2), "same", (2, 1), (1, 1)),
+    ((2, 7, 6, 3), (3, 3), (1, 1), "same", None, (2, 2)),
+    ((1, 3, 4, 2, 2), (2, 3, 1), (2, 1, 2), "same", None, (1, 1, 1)),
+]
+
+
+@pytest.mark.parametrize("kernel_grad_form", ["dot_general", "transposed"])
+@pytest.mark.parametrize("shape,kernel_size,strides,padding,output_padding,dilation",
+                         TRANSPOSE_CASES)
+def test_transposed_conv_reverse_rule_equals_lax_conv_transpose(
+        shape, kernel_size, strides, padding, output_padding, dilation, kernel_grad_form,
+        monkeypatch):
+    monkeypatch.setattr(matmul_conv, "MIN_TRANSPOSED_KERNEL_GRAD",
+                        1 if kernel_grad_form == "transposed" else 10**9)
+    rng = np.random.default_rng(3)
+    x64, k64 = rng.normal(size=shape), rng.normal(size=(*kernel_size, 5, shape[-1]))
+
+    def transpose(x, k):
+        return conv_ops.conv_transpose(x, k, strides, padding, output_padding, dilation,
+                                       "channels_last")
+
+    with jax.enable_x64(True):  # outside the hint: plain `lax.conv_transpose` and its autodiff
+        expected, expected_vjp = jax.vjp(transpose, x64, k64)
+        g = rng.normal(size=expected.shape)
+        expected_grads = [np.asarray(v) for v in expected_vjp(g)]
+
+    def ours(x, k):
+        with autodiff.reverse_mode_only():
+            return transpose(x, k)
+
+    x, k = jnp.asarray(x64, "float32"), jnp.asarray(k64, "float32")
+    assert "custom_vjp_call" in str(jax.make_jaxpr(ours)(x, k))
+    got, vjp = jax.vjp(ours, x, k)
+    np.testing.assert_allclose(got, np.asarray(expected), atol=1e-5)
+    for ours_grad, reference_grad in zip(jax.jit(vjp)(jnp.asarray(g, "float32")),
+                                         expected_grads):
+        np.testing.assert_allclose(ours_grad, reference_grad, atol=1e-4)
+
+
+@pytest.mark.parametrize("output_shape,kernel_shape,strides,expected", [
+    ((64, 28, 28, 16), (3, 3, 16, 8), (2, 2), True),  # strided: XLA's gradient slow anywhere
+    ((32, 32, 32, 64), (3, 3, 64, 128), (2, 2), True),
+    ((64, 14, 14, 16), (3, 3, 16, 16), (1, 1), True),  # unstrided, small patches
+    ((64, 28, 28, 16), (3, 3, 16, 16), (1, 1), False),  # unstrided, 28 MiB of patches
+    ((None, 28, 28, 16), (3, 3, 16, 16), (1, 1), False),  # batch unknown
+])
+def test_outside_loops_the_transposed_rule_applies_only_where_it_pays(
+        output_shape, kernel_shape, strides, expected):
+    assert matmul_conv.transpose_applies(output_shape, kernel_shape, strides, "channels_last")
+    assert matmul_conv.transpose_applies(output_shape, kernel_shape, strides, "channels_last",
+                                         looped=False) is expected
+
+
+@pytest.mark.parametrize("kwargs,input_shape,expected", [
+    ({"filters": 8, "kernel_size": 3, "strides": 2}, (None, 7, 7, 8), True),
+    ({"filters": 4, "kernel_size": 3, "data_format": "channels_first"}, (None, 3, 8, 8), False),
+    ({"filters": 4, "kernel_size": 3}, (None, None, None, 3), False),  # sizes unknown
+    ({"filters": 64, "kernel_size": 3, "strides": 2}, (None, 128, 128, 8), False),  # too large
+])
+def test_transposed_conv_layers_are_loop_friendly_exactly_when_the_rule_applies(
+        kwargs, input_shape, expected):
+    layer = lamina.layers.Conv2DTranspose(**kwargs)
+    layer.build(input_shape)
+    assert layer._fast_in_loops is expected
+    assert not layer._forward_fast_in_loops  # predict: `lax.conv_transpose` loses in loops
+
+
+def test_fit_of_a_decoder_loops_and_takes_the_transposed_rule(monkeypatch):
+    used = []
+    rule = matmul_conv.conv_transpose_reverse
+    monkeypatch.setattr(matmul_conv, "conv_transpose_reverse",
+                        lambda *args: used.append(autodiff.is_in_step_loop()) or rule(*args))
+    model = lamina.Sequential([lamina.Input((4, 4, 3)),
+                               lamina.layers.Conv2DTranspose(2, 3, strides=2, padding="same"),
+                               lamina.layers.Flatten(), lamina.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model._fast_in_loops("fit") and not model._fast_in_loops("predict")
+    x, y = np.ones((8, 4, 4, 3), "float32"), np.ones((8, 1), "float32")
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert used == [True]
+    used.clear()
+    model.predict(x, verbose=0)
+    assert used == []  # no gradient, no rule

@@ -62,14 +62,29 @@ def depthwise_conv(inputs, kernel, strides, padding: str, dilation_rate, data_fo
 
 def conv_transpose(inputs, kernel, strides, padding: str, output_padding, dilation_rate,
                    data_format: str):
-    """The gradient of a convolution with respect to its input, with Keras's output sizes."""
+    """The gradient of a convolution with respect to its input, with Keras's output sizes.
+
+    Inside training steps (`autodiff.reverse_mode_only`), channels-last ones differentiate
+    through `matmul_conv.conv_transpose_reverse` where `matmul_conv.transpose_applies`.
+    """
     rank = inputs.ndim - 2
     kernel_size = kernel.shape[:rank]
     output_padding = (None,) * rank if output_padding is None else output_padding
-    pads = [conv_transpose_padding(k, s, padding, p, d)
-            for k, s, p, d in zip(kernel_size, strides, output_padding, dilation_rate)]
+    pads = tuple(conv_transpose_padding(k, s, padding, p, d)
+                 for k, s, p, d in zip(kernel_size, strides, output_padding, dilation_rate))
+    inputs = inputs.astype(kernel.dtype)
+    if (data_format == "channels_last" and autodiff.is_reverse_mode_only()
+            and not autodiff.is_concrete(inputs, kernel)):
+        spatial = [None if n is None else (n - 1) * s + lo + hi - (k - 1) * d + 1
+                   for n, s, (lo, hi), k, d in
+                   zip(inputs.shape[1:-1], strides, pads, kernel_size, dilation_rate)]
+        if matmul_conv.transpose_applies((inputs.shape[0], *spatial, kernel.shape[-2]),
+                                         kernel.shape, strides, data_format,
+                                         looped=autodiff.is_in_step_loop()):
+            return matmul_conv.conv_transpose_reverse(inputs, kernel, tuple(strides),
+                                                      tuple(dilation_rate), pads)
     return lax.conv_transpose(
-        inputs.astype(kernel.dtype), kernel, strides=tuple(strides), padding=pads,
+        inputs, kernel, strides=tuple(strides), padding=pads,
         rhs_dilation=tuple(dilation_rate), dimension_numbers=dimension_numbers(rank, data_format),
         transpose_kernel=True)
 

@@ -71,6 +71,22 @@ def padding_amounts(spatial, kernel_size, strides, padding: str, dilation_rate) 
     return tuple(pads)
 
 
+def _patch_elements(input_shape, kernel_shape, data_format: str, groups: int = 1):
+    """Per sample, the elements of the patches of a convolution of `input_shape` by
+    `kernel_shape`, or None where the matmul form does not apply (see `applies`)."""
+    spatial = tuple(input_shape[1:-1])
+    if jax.default_backend() != "cpu":
+        return None
+    if data_format != "channels_last" or groups != 1 or any(n is None for n in spatial):
+        return None
+    per_sample = math.prod(spatial) * math.prod(kernel_shape[:-1])
+    return per_sample if per_sample <= MAX_PATCH_ELEMENTS else None
+
+
+def _fits_unlooped(batch, per_sample: int) -> bool:
+    return batch is not None and batch * per_sample <= MAX_UNLOOPED_PATCH_ELEMENTS
+
+
 def applies(input_shape, kernel_shape, data_format: str, groups: int,
             looped: bool = True) -> bool:
     """Whether `conv` takes its gradient through the matmul form for these static shapes.
@@ -89,25 +105,40 @@ def applies(input_shape, kernel_shape, data_format: str, groups: int,
     5; 3 -> 32 at 32x32: 4.7 against 13; 32 -> 64 at 16x16: 16 against 21, but 57 against 41
     at batch 128 (36 MiB of patches).
     """
-    spatial = tuple(input_shape[1:-1])
-    if jax.default_backend() != "cpu":
-        return False
-    if data_format != "channels_last" or groups != 1 or any(n is None for n in spatial):
-        return False
-    taps, channels = math.prod(kernel_shape[:-2]), kernel_shape[-2]
-    per_sample = math.prod(spatial) * taps * channels
-    if per_sample > MAX_PATCH_ELEMENTS:
+    per_sample = _patch_elements(input_shape, kernel_shape, data_format, groups)
+    if per_sample is None:
         return False
     if looped:
         return True
-    batch = input_shape[0]
-    return (kernel_shape[-1] > channels and batch is not None
-            and batch * per_sample <= MAX_UNLOOPED_PATCH_ELEMENTS)
+    return kernel_shape[-1] > kernel_shape[-2] and _fits_unlooped(input_shape[0], per_sample)
+
+
+def transpose_applies(output_shape, kernel_shape, strides, data_format: str,
+                      looped: bool = True) -> bool:
+    """Whether `conv_transpose_reverse` serves a transposed convolution of these static shapes.
+
+    `output_shape` is the transposed convolution's output, i.e. the input of the convolution
+    it transposes, whose kernel is the same `(*kernel_size, filters, in_channels)` array: the
+    rule's patches are those of that convolution, taken of the output's gradient.
+
+    XLA CPU's own gradients of `lax.conv_transpose` are slow at top level too, most of all
+    when strided (one training step of the layer, 3x3, stride 2, 2026-12-05: 64x14x14, 32 ->
+    16 channels 25 ms against the rule's 5.4; 32x16x16, 128 -> 64: 363 against 29; inside a
+    loop of steps 86 and 1600 against 4.5 and 25). Unstrided, outside loops, the rule pays
+    only while the patches stay small, as for `applies` (64x28x28, 16 -> 16: 25 ms against
+    8.3; 64x14x14: 2.3 against 2.6).
+    """
+    per_sample = _patch_elements(output_shape, kernel_shape, data_format)
+    if per_sample is None:
+        return False
+    return looped or max(strides) > 1 or _fits_unlooped(output_shape[0], per_sample)
 
 
 def _patches(x, kernel_size, strides, dilation_rate, pads: Pads):
     """`(batch, *out_spatial, taps * channels)`: each output position's window, tap-major."""
-    x = jnp.pad(x, ((0, 0), *pads, (0, 0)))
+    # `lax.pad` takes the negative pads of some transposed convolutions (a cropped end).
+    x = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0), *((lo, hi, 0) for lo, hi in pads),
+                                             (0, 0, 0)))
     spans = [(k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate)]
     out = [(n - span) // s + 1 for n, span, s in zip(x.shape[1:-1], spans, strides)]
     taps = []
@@ -152,20 +183,24 @@ def _conv_reverse_forward(x, kernel, strides, dilation_rate, pads):
     return out, (cols, kernel, x)  # x for its shape only: the compiled step drops it
 
 
+def _kernel_gradient(flat_cols, flat_g, other):
+    """`flat_cols^T @ flat_g`, computed after `other` (the step's other large dot)."""
+    if flat_cols.shape[-1] >= MIN_TRANSPOSED_KERNEL_GRAD:
+        # XLA folds a transpose next to a dot into the dot's dimension numbers, back onto
+        # Eigen: the barriers keep `g^T` and the product as written. Passing `other` through
+        # the first also orders the two large dots, which slowed each other down when they
+        # shared the two cores.
+        g_t, other = lax.optimization_barrier((flat_g.T, other))
+        return lax.optimization_barrier(g_t @ flat_cols).T, other
+    return lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ()))), other
+
+
 def _conv_reverse_backward(strides, dilation_rate, pads, residuals, g):
     cols, kernel, x = residuals
     filters = kernel.shape[-1]
-    flat_cols, flat_g = cols.reshape(-1, cols.shape[-1]), g.reshape(-1, filters)
     cols_grad = g @ jnp.reshape(kernel, (-1, filters)).T
-    if flat_cols.shape[-1] >= MIN_TRANSPOSED_KERNEL_GRAD:
-        # XLA folds a transpose next to a dot into the dot's dimension numbers, back onto
-        # Eigen: the barriers keep `g^T` and the product as written. Passing `cols_grad`
-        # through the first also orders the two large dots, which slowed each other down
-        # when they shared the two cores.
-        g_t, cols_grad = lax.optimization_barrier((flat_g.T, cols_grad))
-        kernel_grad = lax.optimization_barrier(g_t @ flat_cols).T
-    else:
-        kernel_grad = lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ())))
+    kernel_grad, cols_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]),
+                                              g.reshape(-1, filters), cols_grad)
     # The input gradient is the transpose of the patch extraction (pads and adds).
     extract = functools.partial(_patches, kernel_size=kernel.shape[:-2], strides=strides,
                                 dilation_rate=dilation_rate, pads=pads)
@@ -185,3 +220,45 @@ def _conv_jvp(strides, dilation_rate, pads, primals, tangents):
     out_dot = (_matmul_conv(x_dot, kernel, strides, dilation_rate, pads)
                + _matmul_conv(x, kernel_dot, strides, dilation_rate, pads))
     return out, out_dot
+
+
+def lax_conv_transpose(x, kernel, strides, dilation_rate, pads: Pads):
+    return lax.conv_transpose(x, kernel, strides=strides, padding=pads,
+                              rhs_dilation=dilation_rate,
+                              dimension_numbers=dimension_numbers(x.ndim - 2, "channels_last"),
+                              transpose_kernel=True)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
+def conv_transpose_reverse(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads):
+    """A channels-last transposed convolution, `lax.conv_transpose` forward, with a
+    reverse-mode-only rule in matmul form (`jax.jvp` of it raises): for training steps.
+
+    `kernel` has Keras's layout `(*kernel_size, filters, in_channels)`; `pads` are
+    `lax.conv_transpose`'s, per spatial axis. The layer is the transpose of a convolution
+    of its output by the same kernel, so its input gradient is that convolution of the
+    output's gradient (patches and one matmul), and its kernel gradient that convolution's
+    kernel gradient, with the layer's input in the place of the output gradient.
+    """
+    return lax_conv_transpose(x, kernel, strides, dilation_rate, pads)
+
+
+def _conv_transpose_reverse_forward(x, kernel, strides, dilation_rate, pads):
+    return lax_conv_transpose(x, kernel, strides, dilation_rate, pads), (x, kernel)
+
+
+def _conv_transpose_reverse_backward(strides, dilation_rate, pads, residuals, g):
+    x, kernel = residuals
+    kernel_size, channels = kernel.shape[:-2], kernel.shape[-1]
+    # The convolution being transposed pads its input (the layer's output) by the kernel's
+    # span less one, less `lax.conv_transpose`'s pads: negative where those crop an end.
+    conv_pads = tuple((span - 1 - lo, span - 1 - hi) for span, (lo, hi) in
+                      zip(((k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate)), pads))
+    cols = _patches(g, kernel_size, strides, dilation_rate, conv_pads)
+    x_grad = cols @ jnp.reshape(kernel, (-1, channels))
+    kernel_grad, x_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]),
+                                           x.reshape(-1, channels), x_grad)
+    return x_grad, kernel_grad.reshape(kernel.shape)
+
+
+conv_transpose_reverse.defvjp(_conv_transpose_reverse_forward, _conv_transpose_reverse_backward)
