@@ -2,7 +2,7 @@
 
 from lamina._src import activations, constraints, initializers, regularizers
 from lamina._src.backend.config import standardize_data_format
-from lamina._src.layers.convolutional import conv_ops
+from lamina._src.layers.convolutional import conv_ops, depthwise_taps
 from lamina._src.layers.convolutional.conv_utils import (
     channel_axis,
     check_rank,
@@ -43,7 +43,9 @@ class BaseDepthwiseConv(Layer):
     shape `(in_channels * depth_multiplier,)`.
     """
 
-    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+    # Slow inside XLA CPU loops (see Layer._fast_in_loops) unless `build` finds that it runs
+    # as `depthwise_taps`, as fast in loops as at top level.
+    _fast_in_loops = False
 
     def __init__(self, rank, depth_multiplier, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -97,6 +99,7 @@ class BaseDepthwiseConv(Layer):
                                         constraint=self.bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={channel_axis(self.data_format): channels})
+        self._fast_in_loops = depthwise_taps.applies(self.kernel.shape, self.data_format)
 
     def call(self, inputs):
         outputs = conv_ops.depthwise_conv(inputs, self.kernel.value, self.strides, self.padding,

@@ -2,7 +2,7 @@
 
 from lamina._src import activations, constraints, initializers, regularizers
 from lamina._src.backend.config import standardize_data_format
-from lamina._src.layers.convolutional import conv_ops
+from lamina._src.layers.convolutional import conv_ops, depthwise_taps, matmul_conv
 from lamina._src.layers.convolutional.base_depthwise_conv import check_depth_multiplier
 from lamina._src.layers.convolutional.conv_utils import (
     channel_axis,
@@ -40,7 +40,10 @@ class BaseSeparableConv(Layer):
     `(filters,)`.
     """
 
-    _fast_in_loops = False  # slow inside XLA CPU loops: see Layer._fast_in_loops
+    # Slow inside XLA CPU loops (see Layer._fast_in_loops) unless `build` finds that both
+    # halves avoid XLA's convolution gradients (`depthwise_taps`, `matmul_conv`).
+    _fast_in_loops = False
+    _forward_fast_in_loops = False  # the pointwise half's forward pass is `lax.conv`
 
     def __init__(self, rank, depth_multiplier, filters, kernel_size, strides=1, padding="valid",
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -100,6 +103,13 @@ class BaseSeparableConv(Layer):
                                         constraint=self.bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={channel_axis(self.data_format): channels})
+        # Both rules need channels last, where the pointwise half's input is this shape:
+        pointwise_input = (*self.compute_output_shape(input_shape)[:-1],
+                           channels * self.depth_multiplier)
+        self._fast_in_loops = (
+            depthwise_taps.applies(self.depthwise_kernel.shape, self.data_format)
+            and matmul_conv.applies(pointwise_input, self.pointwise_kernel.shape,
+                                    self.data_format, 1))
 
     def call(self, inputs):
         depthwise = conv_ops.depthwise_conv(inputs, self.depthwise_kernel.value, self.strides,

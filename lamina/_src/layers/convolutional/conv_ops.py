@@ -12,7 +12,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from lamina._src.backend import autodiff
-from lamina._src.layers.convolutional import matmul_conv
+from lamina._src.layers.convolutional import depthwise_taps, matmul_conv
 from lamina._src.layers.convolutional.conv_utils import (
     conv_transpose_padding,
     dimension_numbers,
@@ -53,9 +53,24 @@ def conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str,
 
 
 def depthwise_conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str):
-    """Each input channel convolved with its own `depth_multiplier` filters."""
+    """Each input channel convolved with its own `depth_multiplier` filters.
+
+    Traced channels-last ones run as `depthwise_taps` where it applies (a sum of shifted
+    slices, far faster on XLA CPU than its grouped convolution), with its reverse-mode-only
+    rule inside a training step. Eager calls keep the grouped convolution: one dispatch
+    rather than one per tap (`model(x)` on one sample of the bench's mobile model: 6.5 ms
+    against 11.5).
+    """
     rank = inputs.ndim - 2
     channels, multiplier = kernel.shape[-2], kernel.shape[-1]
+    inputs = inputs.astype(kernel.dtype)
+    if (depthwise_taps.applies(kernel.shape, data_format)
+            and not autodiff.is_concrete(inputs, kernel)):
+        pads = matmul_conv.padding_amounts(inputs.shape[1:-1], kernel.shape[:rank], strides,
+                                           padding, dilation_rate)
+        fn = (depthwise_taps.depthwise_conv_reverse if autodiff.is_reverse_mode_only()
+              else depthwise_taps.depthwise_conv)
+        return fn(inputs, kernel, tuple(strides), tuple(dilation_rate), pads)
     grouped = jnp.reshape(kernel, (*kernel.shape[:rank], 1, channels * multiplier))
     return conv(inputs, grouped, strides, padding, dilation_rate, data_format, groups=channels)
 
