@@ -82,7 +82,8 @@ class Layer(Operation):
     # `lax` convolutions and pooling windows run several times slower in loops there
     # (jax-ml/jax#12868: the benchmark CNN 1.3k samples/s one step per dispatch, 170 with 16),
     # so those classes set it to False, or compute it where their gradient avoids them
-    # (`Conv*D` through `matmul_conv`, the tiling max pool). Embedding lookups and their
+    # (`Conv*D` through `matmul_conv`, depthwise and separable ones through
+    # `depthwise_taps`, the tiling max pool). Embedding lookups and their
     # scatter-add gradients are fine (the benchmark embedding model: 19-27k -> 42k samples/s
     # with 16 steps per dispatch).
     _fast_in_loops = True

@@ -2,7 +2,7 @@
 
 from lamina._src import activations, constraints, initializers, regularizers
 from lamina._src.backend.config import standardize_data_format
-from lamina._src.layers.convolutional import conv_ops, matmul_conv
+from lamina._src.layers.convolutional import conv_ops
 from lamina._src.layers.convolutional.conv_utils import (
     channel_axis,
     check_rank,
@@ -47,10 +47,12 @@ class BaseConvTranspose(Layer):
     and TensorFlow's), then `bias` of shape `(filters,)`.
     """
 
-    # Slow inside XLA CPU loops (see Layer._fast_in_loops) unless `build` finds that the
-    # gradient takes the matmul form, which runs as fast in loops as at top level.
+    # XLA CPU runs `lax.conv_transpose` and its gradients slowly inside loops of steps (see
+    # Layer._fast_in_loops). Its matmul-form gradient (`conv_ops.conv_transpose`) would not
+    # be, but the models measured train faster one step per call all the same: the bench
+    # autoencoder's first epoch 1.64-1.76 s against 2.11-2.17 looped (a longer compile, and
+    # its other convolutions' matmul forms), later epochs 0.56-0.66 s against 0.68-0.77.
     _fast_in_loops = False
-    _forward_fast_in_loops = False  # the forward pass is `lax.conv_transpose` either way
 
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", output_padding=None,
                  data_format=None, dilation_rate=1, activation=None, use_bias=True,
@@ -114,9 +116,6 @@ class BaseConvTranspose(Layer):
                                         constraint=self.bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2,
                                     axes={channel_axis(self.data_format): channels})
-        self._fast_in_loops = matmul_conv.transpose_applies(
-            self.compute_output_shape(input_shape), self.kernel.shape, self.strides,
-            self.data_format)
 
     def call(self, inputs):
         outputs = conv_ops.conv_transpose(inputs, self.kernel.value, self.strides, self.padding,
