@@ -17,12 +17,13 @@ variadic reduction over all taps written here, which it fuses with the products.
 """
 
 import functools
-import itertools
 import math
 
 import jax
 import jax.numpy as jnp
 from jax import lax
+
+from lamina._src.layers.convolutional.matmul_conv import window_taps
 
 MAX_TAPS = 49  # up to 7x7 windows: the fused sums grow with the taps, and so does compiling
 
@@ -34,19 +35,6 @@ def applies(kernel_shape, data_format: str) -> bool:
     """
     return (jax.default_backend() == "cpu" and data_format == "channels_last"
             and math.prod(kernel_shape[:-2]) <= MAX_TAPS)
-
-
-def _taps(x, kernel_size, strides, dilation_rate, pads):
-    """`(offsets, slice)` per tap: the input positions each output position sees there."""
-    x = lax.pad(x, jnp.zeros((), x.dtype),
-                ((0, 0, 0), *((lo, hi, 0) for lo, hi in pads), (0, 0, 0)))
-    spans = [(k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate)]
-    out = [(n - span) // s + 1 for n, span, s in zip(x.shape[1:-1], spans, strides)]
-    for offsets in itertools.product(*(range(k) for k in kernel_size)):
-        starts = [o * d for o, d in zip(offsets, dilation_rate)]
-        limits = [start + (m - 1) * s + 1 for start, m, s in zip(starts, out, strides)]
-        yield offsets, lax.slice(x, (0, *starts, 0), (x.shape[0], *limits, x.shape[-1]),
-                                 (1, *strides, 1))
 
 
 def _times(tap, weights):
@@ -63,7 +51,7 @@ def depthwise_conv(x, kernel, strides: tuple, dilation_rate: tuple, pads):
     Plain JAX operations: every transformation differentiates it.
     """
     out = None
-    for offsets, tap in _taps(x, kernel.shape[:-2], strides, dilation_rate, pads):
+    for offsets, tap in window_taps(x, kernel.shape[:-2], strides, dilation_rate, pads):
         term = _times(tap, kernel[offsets])
         out = term if out is None else out + term
     return out.reshape(*out.shape[:x.ndim - 1], -1)
@@ -88,7 +76,7 @@ def _reverse_backward(strides, dilation_rate, pads, residuals, g):
         jax.ShapeDtypeStruct(x.shape, g.dtype))(g)
     g = g.reshape(*g.shape[:-1], *kernel.shape[-2:]) if kernel.shape[-1] > 1 else g
     products = tuple(tap[..., None] * g if kernel.shape[-1] > 1 else tap * g
-                     for _, tap in _taps(x, kernel.shape[:-2], strides, dilation_rate, pads))
+                     for _, tap in window_taps(x, kernel.shape[:-2], strides, dilation_rate, pads))
     zeros = (jnp.zeros((), g.dtype),) * len(products)
     per_sample = lax.reduce(products, zeros,
                             lambda a, b: tuple(u + v for u, v in zip(a, b)),

@@ -134,20 +134,25 @@ def transpose_applies(output_shape, kernel_shape, strides, data_format: str,
     return looped or max(strides) > 1 or _fits_unlooped(output_shape[0], per_sample)
 
 
-def _patches(x, kernel_size, strides, dilation_rate, pads: Pads):
-    """`(batch, *out_spatial, taps * channels)`: each output position's window, tap-major."""
+def window_taps(x, kernel_size, strides, dilation_rate, pads: Pads):
+    """`(offsets, slice)` per kernel tap: the (padded) input positions each output position
+    sees through that tap, `(batch, *out_spatial, channels)`, in the kernel's row-major order."""
     # `lax.pad` takes the negative pads of some transposed convolutions (a cropped end).
     x = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0), *((lo, hi, 0) for lo, hi in pads),
                                              (0, 0, 0)))
     spans = [(k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate)]
     out = [(n - span) // s + 1 for n, span, s in zip(x.shape[1:-1], spans, strides)]
-    taps = []
     for offsets in itertools.product(*(range(k) for k in kernel_size)):
         starts = [o * d for o, d in zip(offsets, dilation_rate)]
         limits = [start + (m - 1) * s + 1 for start, m, s in zip(starts, out, strides)]
-        taps.append(lax.slice(x, (0, *starts, 0), (x.shape[0], *limits, x.shape[-1]),
-                              (1, *strides, 1)))
-    return jnp.concatenate(taps, axis=-1)
+        yield offsets, lax.slice(x, (0, *starts, 0), (x.shape[0], *limits, x.shape[-1]),
+                                 (1, *strides, 1))
+
+
+def _patches(x, kernel_size, strides, dilation_rate, pads: Pads):
+    """`(batch, *out_spatial, taps * channels)`: each output position's window, tap-major."""
+    return jnp.concatenate([tap for _, tap in window_taps(x, kernel_size, strides,
+                                                          dilation_rate, pads)], axis=-1)
 
 
 def _matmul_conv(x, kernel, strides, dilation_rate, pads: Pads):
