@@ -24,9 +24,15 @@ CASES = [  # input shape, kernel size, strides, padding, dilation
     ((2, 7, 5, 3), (3, 3), (1, 1), "same", (2, 1)),
     ((1, 5, 4, 6, 2), (3, 1, 2), (2, 2, 1), "same", (1, 1, 1)),
 ]
+GROUPED_CASES = [  # the same with a group count: (4 filters) and the input's channels in groups
+    ((2, 7, 6, 4), (3, 3), (1, 1), "same", (1, 1), 2),
+    ((2, 8, 7, 4), (2, 3), (2, 3), "valid", (1, 1), 4),
+    ((2, 10, 6), (4,), (1,), "causal", (2,), 2),
+]
+ALL_CASES = [(*case, 1) for case in CASES] + GROUPED_CASES
 
 
-def _reference(x, kernel, strides, padding, dilation):
+def _reference(x, kernel, strides, padding, dilation, groups=1):
     """float64 `lax.conv` on the CPU, the result and the derivatives to compare with."""
     rank = x.ndim - 2
     if padding == "causal":
@@ -36,17 +42,18 @@ def _reference(x, kernel, strides, padding, dilation):
     spec = (0, rank + 1, *range(1, rank + 1))
     numbers = lax.ConvDimensionNumbers(spec, (rank + 1, rank, *range(rank)), spec)
     return lax.conv_general_dilated(x, kernel, strides, pads, rhs_dilation=dilation,
-                                    dimension_numbers=numbers)
+                                    dimension_numbers=numbers, feature_group_count=groups)
 
 
-@pytest.mark.parametrize("shape,kernel_size,strides,padding,dilation", CASES)
-def test_values_and_derivatives_equal_lax_conv(shape, kernel_size, strides, padding, dilation):
+@pytest.mark.parametrize("shape,kernel_size,strides,padding,dilation,groups", ALL_CASES)
+def test_values_and_derivatives_equal_lax_conv(shape, kernel_size, strides, padding, dilation,
+                                               groups):
     rng = np.random.default_rng(0)
     x64 = rng.normal(size=shape)
-    k64 = rng.normal(size=(*kernel_size, shape[-1], 4))
+    k64 = rng.normal(size=(*kernel_size, shape[-1] // groups, 4))
     x_dot, k_dot = rng.normal(size=x64.shape), rng.normal(size=k64.shape)
     with jax.enable_x64(True):
-        reference = lambda a, b: _reference(a, b, strides, padding, dilation)  # noqa: E731
+        reference = lambda a, b: _reference(a, b, strides, padding, dilation, groups)  # noqa: E731
         expected, expected_vjp = jax.vjp(reference, x64, k64)
         g = rng.normal(size=expected.shape)
         expected_grads = [np.asarray(v) for v in expected_vjp(g)]
@@ -55,10 +62,10 @@ def test_values_and_derivatives_equal_lax_conv(shape, kernel_size, strides, padd
 
     def ours(x, k):
         with autodiff.step_loop():  # where the matmul form applies whatever the shapes
-            return conv_ops.conv(x, k, strides, padding, dilation, "channels_last")
+            return conv_ops.conv(x, k, strides, padding, dilation, "channels_last", groups)
 
     x, k = jnp.asarray(x64, "float32"), jnp.asarray(k64, "float32")
-    assert matmul_conv.applies(x.shape, k.shape, "channels_last", 1)
+    assert matmul_conv.applies(x.shape, k.shape, "channels_last", groups)
     got, vjp = jax.vjp(ours, x, k)
     assert got.shape == expected.shape
     np.testing.assert_allclose(got, expected, atol=1e-5)
@@ -73,26 +80,27 @@ def test_values_and_derivatives_equal_lax_conv(shape, kernel_size, strides, padd
 
 
 @pytest.mark.parametrize("kernel_grad_form", ["dot_general", "transposed"])
-@pytest.mark.parametrize("shape,kernel_size,strides,padding,dilation", CASES + [
-    ((2, 6, 5, 29), (3, 3), (1, 1), "same", (1, 1)),  # 261 patch columns: transposed by default
+@pytest.mark.parametrize("shape,kernel_size,strides,padding,dilation,groups", ALL_CASES + [
+    ((2, 6, 5, 29), (3, 3), (1, 1), "same", (1, 1), 1),  # 261 columns: transposed by default
 ])
 def test_reverse_mode_rule_equals_lax_conv(shape, kernel_size, strides, padding, dilation,
-                                           kernel_grad_form, monkeypatch):
+                                           groups, kernel_grad_form, monkeypatch):
     transposed = kernel_grad_form == "transposed"
     monkeypatch.setattr(matmul_conv, "MIN_TRANSPOSED_KERNEL_GRAD", 1 if transposed else 10**9)
     rng = np.random.default_rng(2)
-    x64, k64 = rng.normal(size=shape), rng.normal(size=(*kernel_size, shape[-1], 4))
+    x64 = rng.normal(size=shape)
+    k64 = rng.normal(size=(*kernel_size, shape[-1] // groups, 4))
     with jax.enable_x64(True):
         expected, expected_vjp = jax.vjp(
-            lambda a, b: _reference(a, b, strides, padding, dilation), x64, k64)
+            lambda a, b: _reference(a, b, strides, padding, dilation, groups), x64, k64)
         g = rng.normal(size=expected.shape)
         expected_grads = [np.asarray(v) for v in expected_vjp(g)]
 
     def ours(x, k):
         with autodiff.reverse_mode_only(), autodiff.step_loop():
-            return conv_ops.conv(x, k, strides, padding, dilation, "channels_last")
+            return conv_ops.conv(x, k, strides, padding, dilation, "channels_last", groups)
 
-    assert matmul_conv.applies(shape, k64.shape, "channels_last", 1)
+    assert matmul_conv.applies(shape, k64.shape, "channels_last", groups)
 
     got, vjp = jax.vjp(ours, jnp.asarray(x64, "float32"), jnp.asarray(k64, "float32"))
     np.testing.assert_allclose(got, np.asarray(expected), atol=1e-5)
@@ -205,7 +213,8 @@ def test_other_backends_keep_lax_conv_and_its_gradient(monkeypatch):
 @pytest.mark.parametrize("kwargs,input_shape,expected", [
     ({"filters": 4, "kernel_size": 3}, (None, 28, 28, 1), True),
     ({"filters": 4, "kernel_size": 3, "data_format": "channels_first"}, (None, 3, 8, 8), False),
-    ({"filters": 4, "kernel_size": 3, "groups": 2}, (None, 8, 8, 4), False),
+    ({"filters": 4, "kernel_size": 3, "groups": 2}, (None, 8, 8, 4), True),
+    ({"filters": 64, "kernel_size": 3, "groups": 64}, (None, 8, 8, 64), False),  # > MAX_GROUPS
     ({"filters": 4, "kernel_size": 3}, (None, None, None, 3), False),  # sizes unknown
     ({"filters": 4, "kernel_size": 3}, (None, 256, 256, 64), False),  # patches too large
 ])
@@ -229,6 +238,12 @@ def test_outside_loops_the_matmul_form_applies_only_where_it_pays(input_shape, k
     assert matmul_conv.applies(input_shape, kernel_shape, "channels_last", 1)  # in loops
     assert matmul_conv.applies(input_shape, kernel_shape, "channels_last", 1,
                                looped=False) is expected
+
+
+@pytest.mark.parametrize("input_shape", [(64, 28, 28, 16), (None, 16, 16, 64)])
+def test_grouped_convolutions_take_the_matmul_form_outside_loops_too(input_shape):
+    kernel_shape = (3, 3, input_shape[-1] // 4, 32)
+    assert matmul_conv.applies(input_shape, kernel_shape, "channels_last", 4, looped=False)
 
 
 def test_fit_traces_its_loops_of_steps_inside_the_step_loop_hint(monkeypatch):

@@ -28,10 +28,11 @@ def _lax_padding(padding: str, kernel_size, dilation_rate):
 def conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str, groups: int = 1):
     """An N-D (grouped, dilated) convolution: `padding` is "valid", "same" or "causal".
 
-    Channels-last, ungrouped convolutions whose patches are small enough differentiate
-    through `matmul_conv` (same values; a gradient XLA's CPU backend runs much faster), with
-    its reverse-mode-only rule inside a training step (`autodiff.reverse_mode_only`). Outside
-    loops of steps (`autodiff.step_loop`), only where that form is the faster there too.
+    Channels-last convolutions (up to `matmul_conv.MAX_GROUPS` groups) whose patches are
+    small enough differentiate through `matmul_conv` (same values; a gradient XLA's CPU
+    backend runs much faster), with its reverse-mode-only rule inside a training step
+    (`autodiff.reverse_mode_only`). Outside loops of steps (`autodiff.step_loop`), only where
+    that form is the faster there too.
     """
     rank = inputs.ndim - 2
     if matmul_conv.applies(inputs.shape, kernel.shape, data_format, groups,
@@ -44,7 +45,8 @@ def conv(inputs, kernel, strides, padding: str, dilation_rate, data_format: str,
             fn = matmul_conv.conv_reverse
         else:
             fn = matmul_conv.conv
-        return fn(inputs.astype(kernel.dtype), kernel, tuple(strides), tuple(dilation_rate), pads)
+        return fn(inputs.astype(kernel.dtype), kernel, tuple(strides), tuple(dilation_rate), pads,
+                  groups)
     return lax.conv_general_dilated(
         inputs.astype(kernel.dtype), kernel, window_strides=tuple(strides),
         padding=_lax_padding(padding, kernel.shape[:rank], dilation_rate),

@@ -16,6 +16,10 @@ agree with `lax.conv` to float rounding (the sums run in a different order).
 The patches cost `prod(kernel_size)` times the input's memory while a gradient is taken, so the
 matmul form is used only while they stay under `MAX_PATCH_ELEMENTS` per sample.
 
+A grouped convolution (`groups` > 1) is, per group, an ungrouped one of its block of input
+channels by its block of filters: its derivatives are those of each group's matmul form,
+concatenated. XLA CPU's own gradient of a grouped convolution is slower still (see `applies`).
+
 Two differentiation rules, same values: `conv` (a custom JVP: every transformation, forward
 mode included) and `conv_reverse` (a custom VJP: reverse mode only, for training steps). The
 VJP writes the kernel gradient as `patches^T @ g` itself; JAX's transpose of the JVP's kernel
@@ -48,6 +52,7 @@ from lamina._src.layers.convolutional.conv_utils import dimension_numbers
 MAX_PATCH_ELEMENTS = 2 ** 20  # per sample: 4 MiB of float32 patches
 MAX_UNLOOPED_PATCH_ELEMENTS = 6 * 2 ** 20  # per call, outside loops: 24 MiB of float32
 MIN_TRANSPOSED_KERNEL_GRAD = 256  # taps * in_channels from which `g^T @ patches` pays
+MAX_GROUPS = 32  # a grouped convolution's derivatives unroll a matmul form per group
 
 Pads = tuple[tuple[int, int], ...]
 
@@ -73,13 +78,13 @@ def padding_amounts(spatial, kernel_size, strides, padding: str, dilation_rate) 
 
 def _patch_elements(input_shape, kernel_shape, data_format: str, groups: int = 1):
     """Per sample, the elements of the patches of a convolution of `input_shape` by
-    `kernel_shape`, or None where the matmul form does not apply (see `applies`)."""
+    `kernel_shape` (all groups'), or None where the matmul form does not apply (see `applies`)."""
     spatial = tuple(input_shape[1:-1])
     if jax.default_backend() != "cpu":
         return None
-    if data_format != "channels_last" or groups != 1 or any(n is None for n in spatial):
+    if data_format != "channels_last" or groups > MAX_GROUPS or any(n is None for n in spatial):
         return None
-    per_sample = math.prod(spatial) * math.prod(kernel_shape[:-1])
+    per_sample = math.prod(spatial) * math.prod(kernel_shape[:-1]) * groups
     return per_sample if per_sample <= MAX_PATCH_ELEMENTS else None
 
 
@@ -104,11 +109,16 @@ def applies(input_shape, kernel_shape, data_format: str, groups: int,
     64, 28x28 (2026-12-05): 16 -> 16 channels 35 ms against lax.conv's 9; 16 -> 1: 20 against
     5; 3 -> 32 at 32x32: 4.7 against 13; 32 -> 64 at 16x16: 16 against 21, but 57 against 41
     at batch 128 (36 MiB of patches).
+
+    Grouped convolutions (up to `MAX_GROUPS` groups) take the form everywhere: XLA CPU's
+    gradient of a grouped convolution is 10-50x slower than a matmul form per group, at top
+    level as in loops (a training step of 64x16x16x64, 3x3, 4 groups: 477 ms against 34;
+    8x56x56x128 in 32 groups: 7.8 s against 0.16, 2026-12-06).
     """
     per_sample = _patch_elements(input_shape, kernel_shape, data_format, groups)
     if per_sample is None:
         return False
-    if looped:
+    if looped or groups > 1:
         return True
     return kernel_shape[-1] > kernel_shape[-2] and _fits_unlooped(input_shape[0], per_sample)
 
@@ -155,36 +165,57 @@ def _patches(x, kernel_size, strides, dilation_rate, pads: Pads):
                                                           dilation_rate, pads)], axis=-1)
 
 
-def _matmul_conv(x, kernel, strides, dilation_rate, pads: Pads):
-    cols = _patches(x, kernel.shape[:-2], strides, dilation_rate, pads)
-    return cols @ jnp.reshape(kernel, (-1, kernel.shape[-1]))
+def _group_slices(array, groups: int):
+    """The last axis of `array` cut into `groups` equal parts (the array itself for one)."""
+    if groups == 1:
+        return [array]
+    size = array.shape[-1] // groups
+    return [array[..., i * size:(i + 1) * size] for i in range(groups)]
 
 
-def lax_conv(x, kernel, strides, dilation_rate, pads: Pads):
+def _concat_groups(arrays):
+    return arrays[0] if len(arrays) == 1 else jnp.concatenate(arrays, axis=-1)
+
+
+def _matmul_conv(x, kernel, strides, dilation_rate, pads: Pads, groups: int):
+    # Input channels and filters both come in `groups` consecutive blocks (Keras's layout).
+    outs = []
+    for x_part, kernel_part in zip(_group_slices(x, groups), _group_slices(kernel, groups)):
+        cols = _patches(x_part, kernel.shape[:-2], strides, dilation_rate, pads)
+        outs.append(cols @ jnp.reshape(kernel_part, (-1, kernel_part.shape[-1])))
+    return _concat_groups(outs)
+
+
+def lax_conv(x, kernel, strides, dilation_rate, pads: Pads, groups: int = 1):
     return lax.conv_general_dilated(x, kernel, window_strides=strides, padding=pads,
                                     rhs_dilation=dilation_rate,
                                     dimension_numbers=dimension_numbers(x.ndim - 2,
-                                                                        "channels_last"))
+                                                                        "channels_last"),
+                                    feature_group_count=groups)
 
 
-@functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3, 4))
-def conv(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads):
-    """A channels-last, ungrouped convolution: `lax.conv` forward, matmul-form derivatives.
+@functools.partial(jax.custom_jvp, nondiff_argnums=(2, 3, 4, 5))
+def conv(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads, groups: int = 1):
+    """A channels-last convolution: `lax.conv` forward, matmul-form derivatives.
 
-    `pads` is `padding_amounts(...)`; `strides` and `dilation_rate` are tuples of ints.
+    `pads` is `padding_amounts(...)`; `strides` and `dilation_rate` are tuples of ints. A
+    grouped one differentiates as one matmul form per group.
     """
-    return lax_conv(x, kernel, strides, dilation_rate, pads)
+    return lax_conv(x, kernel, strides, dilation_rate, pads, groups)
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
-def conv_reverse(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads):
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4, 5))
+def conv_reverse(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads,
+                 groups: int = 1):
     """`conv` with a reverse-mode-only rule (`jax.jvp` of it raises): for training steps."""
-    return lax_conv(x, kernel, strides, dilation_rate, pads)
+    return lax_conv(x, kernel, strides, dilation_rate, pads, groups)
 
 
-def _conv_reverse_forward(x, kernel, strides, dilation_rate, pads):
-    cols = _patches(x, kernel.shape[:-2], strides, dilation_rate, pads)
-    out = cols @ jnp.reshape(kernel, (-1, kernel.shape[-1]))
+def _conv_reverse_forward(x, kernel, strides, dilation_rate, pads, groups):
+    cols = [_patches(part, kernel.shape[:-2], strides, dilation_rate, pads)
+            for part in _group_slices(x, groups)]
+    out = _concat_groups([part_cols @ jnp.reshape(part, (-1, part.shape[-1]))
+                          for part_cols, part in zip(cols, _group_slices(kernel, groups))])
     return out, (cols, kernel, x)  # x for its shape only: the compiled step drops it
 
 
@@ -200,30 +231,35 @@ def _kernel_gradient(flat_cols, flat_g, other):
     return lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ()))), other
 
 
-def _conv_reverse_backward(strides, dilation_rate, pads, residuals, g):
-    cols, kernel, x = residuals
-    filters = kernel.shape[-1]
-    cols_grad = g @ jnp.reshape(kernel, (-1, filters)).T
-    kernel_grad, cols_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]),
-                                              g.reshape(-1, filters), cols_grad)
+def _conv_reverse_backward(strides, dilation_rate, pads, groups, residuals, g):
+    all_cols, kernel, x = residuals
     # The input gradient is the transpose of the patch extraction (pads and adds).
     extract = functools.partial(_patches, kernel_size=kernel.shape[:-2], strides=strides,
                                 dilation_rate=dilation_rate, pads=pads)
-    (x_grad,) = jax.linear_transpose(extract, jax.ShapeDtypeStruct(x.shape, g.dtype))(cols_grad)
-    return x_grad, kernel_grad.reshape(kernel.shape)
+    part_shape = jax.ShapeDtypeStruct((*x.shape[:-1], x.shape[-1] // groups), g.dtype)
+    x_grads, kernel_grads = [], []
+    for cols, part, part_g in zip(all_cols, _group_slices(kernel, groups),
+                                  _group_slices(g, groups)):
+        filters = part.shape[-1]
+        cols_grad = part_g @ jnp.reshape(part, (-1, filters)).T
+        kernel_grad, cols_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]),
+                                                  part_g.reshape(-1, filters), cols_grad)
+        x_grads.append(jax.linear_transpose(extract, part_shape)(cols_grad)[0])
+        kernel_grads.append(kernel_grad.reshape(part.shape))
+    return _concat_groups(x_grads), _concat_groups(kernel_grads)
 
 
 conv_reverse.defvjp(_conv_reverse_forward, _conv_reverse_backward)
 
 
 @conv.defjvp
-def _conv_jvp(strides, dilation_rate, pads, primals, tangents):
+def _conv_jvp(strides, dilation_rate, pads, groups, primals, tangents):
     (x, kernel), (x_dot, kernel_dot) = primals, tangents
     # The output too comes from the matmul form: it shares the patches with the kernel term,
     # which XLA then computes once.
-    out = _matmul_conv(x, kernel, strides, dilation_rate, pads)
-    out_dot = (_matmul_conv(x_dot, kernel, strides, dilation_rate, pads)
-               + _matmul_conv(x, kernel_dot, strides, dilation_rate, pads))
+    out = _matmul_conv(x, kernel, strides, dilation_rate, pads, groups)
+    out_dot = (_matmul_conv(x_dot, kernel, strides, dilation_rate, pads, groups)
+               + _matmul_conv(x, kernel_dot, strides, dilation_rate, pads, groups))
     return out, out_dot
 
 
