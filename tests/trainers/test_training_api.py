@@ -137,6 +137,24 @@ def test_predict_on_less_than_a_batch_pads_to_a_power_of_two():
     assert predict_fn._cache_size() == 6
 
 
+def test_predict_pads_more_than_32_rows_by_at_most_an_eighth():
+    """Above 32 rows, a partial batch pads to the next multiple of an eighth of the power of
+    two below it: 8 sizes per doubling, and no more than an eighth of padding rows."""
+    from lamina._src.trainers.trainer import _padded_size
+
+    assert [_padded_size(n, 1024) for n in (33, 36, 37, 64, 65, 513, 600, 640, 1000)] == [
+        36, 36, 40, 64, 72, 576, 640, 640, 1024]
+    assert _padded_size(600, 512) == 512  # capped at the batch size
+    for n in range(33, 1025):
+        padded = _padded_size(n, 1024)
+        assert n <= padded <= n + n // 8
+    assert len({_padded_size(n, 1024) for n in range(513, 1025)}) == 8
+    model = small_model()
+    x = np.concatenate([X] * 4)[:37]
+    np.testing.assert_allclose(model.predict(x, batch_size=64, verbose=0), np.asarray(model(x)),
+                               rtol=1e-6)
+
+
 def test_predict_loops_over_full_batches_with_the_outputs_of_one_batch_per_call(monkeypatch):
     """On CPU, runs of full batches go through one compiled loop (a dispatch's fresh working
     memory costs more than a small model's batch); the outputs stay those of `model(x)`, every
@@ -204,13 +222,13 @@ def test_predict_hands_callbacks_only_the_rows_asked_for():
     assert seen == [(5, 1)]  # computed as 8 rows
 
 
-def test_predict_on_batch_compiles_powers_of_two_rows():
+def test_predict_on_batch_compiles_predicts_padded_sizes():
     model = small_model()
-    for n in (1, 2, 3, 5, 7, 9, 17, 33, 64):
+    for n in (1, 2, 3, 5, 7, 9, 17, 33, 34, 64):
         np.testing.assert_allclose(model.predict_on_batch(X[:n]), np.asarray(model(X[:n])),
                                    rtol=1e-6)
     (predict_fn,) = [f for k, f in model._compiled_fns.items() if k[0] == "predict"]
-    assert predict_fn._cache_size() == 7  # 1, 2, 4, 8, 16, 32 and 64 rows
+    assert predict_fn._cache_size() == 8  # 1, 2, 4, 8, 16, 32, 36 and 64 rows
 
 
 def test_predict_does_not_pad_a_stateful_model():
