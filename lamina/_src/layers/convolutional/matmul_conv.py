@@ -219,16 +219,16 @@ def _conv_reverse_forward(x, kernel, strides, dilation_rate, pads, groups):
     return out, (cols, kernel, x)  # x for its shape only: the compiled step drops it
 
 
-def _kernel_gradient(flat_cols, flat_g, other):
-    """`flat_cols^T @ flat_g`, computed after `other` (the step's other large dot)."""
+def _kernel_gradient(flat_cols, flat_g):
+    """`flat_cols^T @ flat_g`."""
     if flat_cols.shape[-1] >= MIN_TRANSPOSED_KERNEL_GRAD:
         # XLA folds a transpose next to a dot into the dot's dimension numbers, back onto
-        # Eigen: the barriers keep `g^T` and the product as written. Passing `other` through
-        # the first also orders the two large dots, which slowed each other down when they
-        # shared the two cores.
-        g_t, other = lax.optimization_barrier((flat_g.T, other))
-        return lax.optimization_barrier(g_t @ flat_cols).T, other
-    return lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ()))), other
+        # Eigen: the barriers keep `g^T` and the product as written. (They do not order this
+        # dot after the step's other large one: XLA CPU runs the two concurrently, and
+        # forcing an order with a data dependency gained nothing, 2026-12-06.)
+        g_t = lax.optimization_barrier(flat_g.T)
+        return lax.optimization_barrier(g_t @ flat_cols).T
+    return lax.dot_general(flat_cols, flat_g, (((0,), (0,)), ((), ())))
 
 
 def _conv_reverse_backward(strides, dilation_rate, pads, groups, residuals, g):
@@ -242,8 +242,8 @@ def _conv_reverse_backward(strides, dilation_rate, pads, groups, residuals, g):
                                   _group_slices(g, groups)):
         filters = part.shape[-1]
         cols_grad = part_g @ jnp.reshape(part, (-1, filters)).T
-        kernel_grad, cols_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]),
-                                                  part_g.reshape(-1, filters), cols_grad)
+        kernel_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]),
+                                       part_g.reshape(-1, filters))
         x_grads.append(jax.linear_transpose(extract, part_shape)(cols_grad)[0])
         kernel_grads.append(kernel_grad.reshape(part.shape))
     return _concat_groups(x_grads), _concat_groups(kernel_grads)
@@ -297,8 +297,7 @@ def _conv_transpose_reverse_backward(strides, dilation_rate, pads, residuals, g)
                       zip(((k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate)), pads))
     cols = _patches(g, kernel_size, strides, dilation_rate, conv_pads)
     x_grad = cols @ jnp.reshape(kernel, (-1, channels))
-    kernel_grad, x_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]),
-                                           x.reshape(-1, channels), x_grad)
+    kernel_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]), x.reshape(-1, channels))
     return x_grad, kernel_grad.reshape(kernel.shape)
 
 
