@@ -177,13 +177,19 @@ def _concat_groups(arrays):
     return arrays[0] if len(arrays) == 1 else jnp.concatenate(arrays, axis=-1)
 
 
+def _group_matmuls(x, kernel, strides, dilation_rate, pads: Pads, groups: int):
+    """Per group, its patches and its block of the kernel as `(taps * channels, filters)`.
+
+    Input channels and filters both come in `groups` consecutive blocks (Keras's layout)."""
+    return [(_patches(x_part, kernel.shape[:-2], strides, dilation_rate, pads),
+             jnp.reshape(kernel_part, (-1, kernel_part.shape[-1])))
+            for x_part, kernel_part in zip(_group_slices(x, groups),
+                                           _group_slices(kernel, groups))]
+
+
 def _matmul_conv(x, kernel, strides, dilation_rate, pads: Pads, groups: int):
-    # Input channels and filters both come in `groups` consecutive blocks (Keras's layout).
-    outs = []
-    for x_part, kernel_part in zip(_group_slices(x, groups), _group_slices(kernel, groups)):
-        cols = _patches(x_part, kernel.shape[:-2], strides, dilation_rate, pads)
-        outs.append(cols @ jnp.reshape(kernel_part, (-1, kernel_part.shape[-1])))
-    return _concat_groups(outs)
+    return _concat_groups([cols @ flat_kernel for cols, flat_kernel in
+                           _group_matmuls(x, kernel, strides, dilation_rate, pads, groups)])
 
 
 def lax_conv(x, kernel, strides, dilation_rate, pads: Pads, groups: int = 1):
@@ -212,11 +218,10 @@ def conv_reverse(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads,
 
 
 def _conv_reverse_forward(x, kernel, strides, dilation_rate, pads, groups):
-    cols = [_patches(part, kernel.shape[:-2], strides, dilation_rate, pads)
-            for part in _group_slices(x, groups)]
-    out = _concat_groups([part_cols @ jnp.reshape(part, (-1, part.shape[-1]))
-                          for part_cols, part in zip(cols, _group_slices(kernel, groups))])
-    return out, (cols, kernel, x)  # x for its shape only: the compiled step drops it
+    parts = _group_matmuls(x, kernel, strides, dilation_rate, pads, groups)
+    out = _concat_groups([cols @ flat_kernel for cols, flat_kernel in parts])
+    # x for its shape only: the compiled step drops it
+    return out, ([cols for cols, _ in parts], kernel, x)
 
 
 def _kernel_gradient(flat_cols, flat_g):
