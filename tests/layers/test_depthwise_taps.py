@@ -92,6 +92,20 @@ def test_reverse_mode_rule_equals_the_grouped_convolution(shape, kernel_size, mu
         _close(ours_grad, reference_grad)
 
 
+@pytest.mark.parametrize("first", [0.5, np.nan])
+def test_the_stored_output_gradient_is_the_same_array_kept_out_of_fusion(first):
+    """Whichever branch its predicate picks (a NaN first element takes the other), `_stored`
+    returns its input bit for bit, and XLA keeps the conditional that stops the fusion."""
+    v = np.random.default_rng(0).normal(size=(3, 4, 5)).astype("float32")
+    v[0, 0, 0] = first
+    stored = jax.jit(lambda a: depthwise_taps._stored(jnp.sin(a) * 2.0 + 1.0))
+    expected = jax.jit(lambda a: jnp.sin(a) * 2.0 + 1.0)(v)
+    np.testing.assert_array_equal(np.asarray(stored(v)).view("uint32"),
+                                  np.asarray(expected).view("uint32"))
+    assert "conditional(" in stored.lower(v).compile().as_text()
+    assert depthwise_taps._stored(jnp.zeros((0, 3))).shape == (0, 3)
+
+
 def test_where_it_does_not_apply_the_grouped_convolution_stays():
     assert not depthwise_taps.applies((3, 3, 4, 1), "channels_first")
     assert not depthwise_taps.applies((9, 9, 4, 1), "channels_last")  # 81 taps
