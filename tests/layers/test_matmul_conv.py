@@ -246,6 +246,54 @@ def test_grouped_convolutions_take_the_matmul_form_outside_loops_too(input_shape
     assert matmul_conv.applies(input_shape, kernel_shape, "channels_last", 4, looped=False)
 
 
+@pytest.mark.parametrize("batch,cap_rows", [(2, None), (5, 2), (6, 3)])
+def test_a_grouped_forward_pass_is_per_group_matmuls_in_chunks_of_rows(batch, cap_rows,
+                                                                       monkeypatch):
+    """Traced and not differentiated (predict), a grouped convolution of a large batch (here
+    from 2 rows) computes its value as per-group matmuls, in chunks of rows whose patches fit
+    the per-call cap (here 2 or 3 rows: two chunks and a rest of one, or two chunks), equal
+    to float64 `lax.conv`."""
+    monkeypatch.setattr(matmul_conv, "MIN_GROUPED_FORWARD_ROWS", 2)
+    shape, kernel_size, strides, padding, dilation, groups = GROUPED_CASES[0]
+    shape = (batch, *shape[1:])
+    per_sample = matmul_conv._patch_elements(shape, (*kernel_size, shape[-1] // groups, 4),
+                                             "channels_last", groups)
+    if cap_rows:
+        monkeypatch.setattr(matmul_conv, "MAX_UNLOOPED_PATCH_ELEMENTS",
+                            cap_rows * per_sample // groups)
+    rng = np.random.default_rng(4)
+    x64, k64 = rng.normal(size=shape), rng.normal(size=(*kernel_size, shape[-1] // groups, 4))
+    with jax.enable_x64(True):
+        expected = np.asarray(_reference(x64, k64, strides, padding, dilation, groups))
+
+    def ours(x, k):
+        return conv_ops.conv(x, k, strides, padding, dilation, "channels_last", groups)
+
+    x, k = jnp.asarray(x64, "float32"), jnp.asarray(k64, "float32")
+    np.testing.assert_allclose(jax.jit(ours)(x, k), expected, atol=1e-5)
+    jaxpr = str(jax.make_jaxpr(ours)(x, k))
+    assert "dot_general" in jaxpr and "conv_general_dilated" not in jaxpr
+    assert ("scan" in jaxpr) is (cap_rows is not None)
+
+
+@pytest.mark.parametrize("batch,max_patch_elements", [
+    (63, None),  # fewer rows than MIN_GROUPED_FORWARD_ROWS: compiling would cost more
+    (64, 100),  # past the per-sample cap
+])
+def test_a_grouped_forward_pass_of_few_rows_or_large_patches_stays_lax_conv(
+        batch, max_patch_elements, monkeypatch):
+    if max_patch_elements:
+        monkeypatch.setattr(matmul_conv, "MAX_PATCH_ELEMENTS", max_patch_elements)
+    x, k = jnp.zeros((batch, 7, 6, 4)), jnp.zeros((3, 3, 2, 4))
+    jaxpr = str(jax.make_jaxpr(lambda x, k: conv_ops.conv(
+        x, k, (1, 1), "same", (1, 1), "channels_last", 2))(x, k))
+    assert "conv_general_dilated" in jaxpr and "dot_general" not in jaxpr
+    if not max_patch_elements:  # 64 rows take the matmuls
+        jaxpr = str(jax.make_jaxpr(lambda x, k: conv_ops.conv(
+            x, k, (1, 1), "same", (1, 1), "channels_last", 2))(jnp.zeros((64, 7, 6, 4)), k))
+        assert "dot_general" in jaxpr and "conv_general_dilated" not in jaxpr
+
+
 def test_fit_traces_its_loops_of_steps_inside_the_step_loop_hint(monkeypatch):
     """A whole pass per call runs the matmul form on every conv; one step per call (here a
     batch callback asks for it) only where it pays outside loops."""

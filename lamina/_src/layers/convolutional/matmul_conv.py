@@ -53,6 +53,7 @@ MAX_PATCH_ELEMENTS = 2 ** 20  # per sample: 4 MiB of float32 patches
 MAX_UNLOOPED_PATCH_ELEMENTS = 6 * 2 ** 20  # per call, outside loops: 24 MiB of float32
 MIN_TRANSPOSED_KERNEL_GRAD = 256  # taps * in_channels from which `g^T @ patches` pays
 MAX_GROUPS = 32  # a grouped convolution's derivatives unroll a matmul form per group
+MIN_GROUPED_FORWARD_ROWS = 64  # batches from which a grouped value is per-group matmuls
 
 Pads = tuple[tuple[int, int], ...]
 
@@ -205,12 +206,44 @@ def conv(x, kernel, strides: tuple, dilation_rate: tuple, pads: Pads, groups: in
     """A channels-last convolution: `lax.conv` forward, matmul-form derivatives.
 
     `pads` is `padding_amounts(...)`; `strides` and `dilation_rate` are tuples of ints. A
-    grouped one differentiates as one matmul form per group. Its value stays one grouped
-    `lax.conv`: per-group matmuls predicted the grouped benchmark model 1.6-2.5x faster
-    (2026-12-06), but compiled 10-15x slower for each new input shape (1.5-1.7 s against
-    0.09-0.16 per predict size: a patch extraction and a dot per group).
+    grouped one differentiates as one matmul form per group, and computes its value so too
+    on large batches (`_grouped_forward_rows`).
     """
-    return lax_conv(x, kernel, strides, dilation_rate, pads, groups)
+    rows = _grouped_forward_rows(x.shape, kernel.shape, groups)
+    if rows is None:
+        return lax_conv(x, kernel, strides, dilation_rate, pads, groups)
+    forward = functools.partial(_matmul_conv, kernel=kernel, strides=strides,
+                                dilation_rate=dilation_rate, pads=pads, groups=groups)
+    chunks, rest = divmod(x.shape[0], rows)
+    if chunks <= 1:
+        return forward(x)
+    # In chunks of `rows`, so that one chunk's patches are alive at a time.
+    looped = lax.map(forward, x[:chunks * rows].reshape(chunks, rows, *x.shape[1:]))
+    outs = [looped.reshape(chunks * rows, *looped.shape[2:])]
+    return jnp.concatenate(outs + [forward(x[chunks * rows:])] if rest else outs)
+
+
+def _grouped_forward_rows(input_shape, kernel_shape, groups: int):
+    """For a grouped convolution's value (not differentiated) as per-group matmuls, how many
+    rows at a time; None where one grouped `lax.conv` computes it.
+
+    XLA CPU runs its grouped convolution 2-4x slower than per-group matmuls, but compiles
+    it 10-50x faster: one operation against a patch extraction and a dot per group. Predict
+    on the grouped benchmark model (4 and 8 groups), 2026-12-06, in batches of 32, 128 and
+    1024: 1,207, 1,049 and 1,320 samples/s against 745, 554 and 526, but each new input
+    shape took 1.5-1.7 s to compile against 0.09-0.16. So only for batches of at least
+    `MIN_GROUPED_FORWARD_ROWS`, where the rows outweigh a compile (predict's partial
+    batches of fewer rows, and single samples, keep `lax.conv`), and as many rows at a time
+    as keep one group's patches under `MAX_UNLOOPED_PATCH_ELEMENTS` (a group's patches are
+    freed before the next's; all 1024 rows at once ran at 900 samples/s).
+    """
+    batch = input_shape[0]
+    if groups == 1 or batch is None or batch < MIN_GROUPED_FORWARD_ROWS:
+        return None
+    per_sample = _patch_elements(input_shape, kernel_shape, "channels_last", groups)
+    if per_sample is None:
+        return None
+    return max(1, min(batch, MAX_UNLOOPED_PATCH_ELEMENTS * groups // per_sample))
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4, 5))
