@@ -14,6 +14,7 @@ from jax import lax
 from lamina._src.backend import autodiff
 from lamina._src.layers.convolutional import depthwise_taps, matmul_conv
 from lamina._src.layers.convolutional.conv_utils import (
+    conv_transpose_output_length,
     conv_transpose_padding,
     dimension_numbers,
 )
@@ -92,9 +93,8 @@ def conv_transpose(inputs, kernel, strides, padding: str, output_padding, dilati
     inputs = inputs.astype(kernel.dtype)
     if (data_format == "channels_last" and autodiff.is_reverse_mode_only()
             and not autodiff.is_concrete(inputs, kernel)):
-        spatial = [None if n is None else (n - 1) * s + lo + hi - (k - 1) * d + 1
-                   for n, s, (lo, hi), k, d in
-                   zip(inputs.shape[1:-1], strides, pads, kernel_size, dilation_rate)]
+        spatial = [conv_transpose_output_length(n, k, s, padding, p, d) for n, k, s, p, d in
+                   zip(inputs.shape[1:-1], kernel_size, strides, output_padding, dilation_rate)]
         if matmul_conv.transpose_applies((inputs.shape[0], *spatial, kernel.shape[-2]),
                                          kernel.shape, strides, data_format,
                                          looped=autodiff.is_in_step_loop()):

@@ -47,7 +47,11 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
-from lamina._src.layers.convolutional.conv_utils import dimension_numbers
+from lamina._src.layers.convolutional.conv_utils import (
+    conv_output_length,
+    dimension_numbers,
+    effective_kernel,
+)
 
 MAX_PATCH_ELEMENTS = 2 ** 20  # per sample: 4 MiB of float32 patches
 MAX_UNLOOPED_PATCH_ELEMENTS = 6 * 2 ** 20  # per call, outside loops: 24 MiB of float32
@@ -66,7 +70,7 @@ def padding_amounts(spatial, kernel_size, strides, padding: str, dilation_rate) 
     """
     pads = []
     for length, k, s, d in zip(spatial, kernel_size, strides, dilation_rate):
-        span = (k - 1) * d + 1
+        span = effective_kernel(k, d)
         if padding == "valid":
             pads.append((0, 0))
         elif padding == "causal":
@@ -151,8 +155,8 @@ def window_taps(x, kernel_size, strides, dilation_rate, pads: Pads):
     # `lax.pad` takes the negative pads of some transposed convolutions (a cropped end).
     x = lax.pad(x, jnp.zeros((), x.dtype), ((0, 0, 0), *((lo, hi, 0) for lo, hi in pads),
                                              (0, 0, 0)))
-    spans = [(k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate)]
-    out = [(n - span) // s + 1 for n, span, s in zip(x.shape[1:-1], spans, strides)]
+    out = [conv_output_length(n, k, s, "valid", d)
+           for n, k, s, d in zip(x.shape[1:-1], kernel_size, strides, dilation_rate)]
     for offsets in itertools.product(*(range(k) for k in kernel_size)):
         starts = [o * d for o, d in zip(offsets, dilation_rate)]
         limits = [start + (m - 1) * s + 1 for start, m, s in zip(starts, out, strides)]
@@ -335,7 +339,7 @@ def _conv_transpose_reverse_backward(strides, dilation_rate, pads, residuals, g)
     # The convolution being transposed pads its input (the layer's output) by the kernel's
     # span less one, less `lax.conv_transpose`'s pads: negative where those crop an end.
     conv_pads = tuple((span - 1 - lo, span - 1 - hi) for span, (lo, hi) in
-                      zip(((k - 1) * d + 1 for k, d in zip(kernel_size, dilation_rate)), pads))
+                      zip(map(effective_kernel, kernel_size, dilation_rate), pads))
     cols = _patches(g, kernel_size, strides, dilation_rate, conv_pads)
     x_grad = cols @ jnp.reshape(kernel, (-1, channels))
     kernel_grad = _kernel_gradient(cols.reshape(-1, cols.shape[-1]), x.reshape(-1, channels))
